@@ -75,12 +75,13 @@ def data_transform():
     r = Lcg(20260202)
     first = ["  jOHN", "mary-jane ", "o'brien", "ZOE", "  li", "ana maria", "Pierre", "\tsaoirse"]
     last = ["smith  ", "DUPONT", "van der berg", "nakamura", "  o'neil", "GARCIA lopez", "", "mueller"]
-    domains = ["Example.COM", "mail.example.org", "example.net", "invalid", "EXAMPLE.fr"]
-    currencies = ["usd", "EUR", " gbp", "jpy", "chf", "EUR", "XYZ", "usd"]
+    domains = ["Example.COM", "mail.example.org", "example.net", "EXAMPLE.fr"] * 3 + ["invalid"]
+    currencies = ["usd", "EUR", " gbp", "jpy", "chf", "EUR", "usd"] * 2 + ["XYZ"]
     records = []
     for i in range(1, 241):
         y, m, d = 1940 + r.below(66), 1 + r.below(12), 1 + r.below(31)
-        fmt = r.below(4)
+        k = r.below(10)
+        fmt = 3 if k == 9 else k % 3
         if fmt == 0:
             date = "%04d-%02d-%02d" % (y, m, d)
         elif fmt == 1:
@@ -89,9 +90,10 @@ def data_transform():
             date = "%04d%02d%02d" % (y, m, d)
         else:
             date = r.pick(["1990-13-01", "yesterday", "2001-02-29", "2000-02-29", "31/04/1999"])
-        whole = r.below(300000)
+        whole = r.below((100, 1000, 20000)[r.below(3)])
         cents = r.below(100)
-        af = r.below(5)
+        k = r.below(12)
+        af = 4 if k == 11 else k % 4
         if af == 0:
             amount = "%d.%02d" % (whole, cents)
         elif af == 1:
@@ -103,7 +105,7 @@ def data_transform():
         else:
             amount = r.pick(["-12.00", "12.345", "abc", "", "1,2,3"])
         fn, ln = r.pick(first), r.pick(last)
-        local = (fn.strip().split(" ")[0] + "." + (ln.strip() or "x")).replace("'", "")
+        local = (fn.strip().split(" ")[0] + "." + (ln.strip() or "x")).replace("'", "").replace(" ", "")
         email = " %s@%s " % (local, r.pick(domains)) if r.below(10) else "no-at-sign.example.com"
         rec = {
             "id": "R%05d" % i,
@@ -112,7 +114,7 @@ def data_transform():
             "birth_date": date,
             "amount": amount,
             "currency": r.pick(currencies),
-            "country": r.pick(["fr", "DE", "us ", "gb", "jp", "ch", "F", ""]),
+            "country": r.pick(["fr", "DE", "us ", "gb", "jp", "ch"] * 3 + ["F", ""]),
         }
         if r.below(40) == 0:
             del rec["id"]
