@@ -12,8 +12,11 @@ LP_DEB_PKGS += gcc make pkg-config libc6-dev \
 LP_DEPS_STAMP = $(LP_BUILD)/.deps-$(shell printf '%s ' $(sort $(LP_DEB_PKGS)) | cksum | cut -d' ' -f1)
 
 .PHONY: deps
-deps: $(LP_DEPS_STAMP) ## install missing build dependencies (Debian packages)
+deps: ## install missing build dependencies (Debian packages)
+	@$(MAKE) --no-print-directory $(LP_DEPS_STAMP)
 
-$(LP_DEPS_STAMP):
+# A pattern, and deps' recipe: both see LP_DEB_PKGS after every mk file
+# appended to it (a target or prerequisite here would expand too early).
+$(LP_BUILD)/.deps-%:
 	@$(LP_ROOT)/mk/deps.sh $(sort $(LP_DEB_PKGS))
 	@mkdir -p $(LP_BUILD) && rm -f $(LP_BUILD)/.deps-* && touch $@
