@@ -83,6 +83,10 @@ struct cs_config {
 	const char *client_context;    /* Lambda-Runtime-Client-Context or NULL */
 	const char *cognito_identity;  /* Lambda-Runtime-Cognito-Identity or NULL */
 	int log_fd;                    /* function output + START/END/REPORT; -1 discards */
+	const volatile int *stop;      /* may be NULL; when *stop turns non-zero (a
+	                                  signal handler), waits end early and the
+	                                  environment is killed (status timeout,
+	                                  error_type "lp.Interrupted") */
 };
 /* Lambda's defaults (timeout 3 s, init 10 s, 128 MB, counters on...). */
 void cs_config_defaults(struct cs_config *cfg);
@@ -106,7 +110,9 @@ struct cs_result {
 	int cpu_limited, memory_limited;
 	char limits_reason[160];       /* why not limited */
 	int cache_cold;                /* cold_cache eviction done for this env */
-	int evicted_files;
+	int evicted_files;             /* files evicted before this start (cold_cache) */
+	unsigned long bad_requests;    /* Runtime API requests answered 4xx so far */
+	int private_tmp;               /* 1: /tmp was a private mount, 0: TMPDIR */
 	struct pc_sample counters_init;   /* cold only (else all null, "warm start") */
 	struct pc_sample counters_invoke;
 	char *response;                /* response / error body, malloc'd or NULL */

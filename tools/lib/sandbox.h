@@ -66,6 +66,7 @@ struct sb {
 	int gate_fd;           /* write end of the pipe the child waits on */
 	int exec_err_fd;       /* read end: errno if execve failed */
 	long memory_mb;
+	int evicted_files;     /* files evicted from the page cache (cold_cache) */
 };
 
 void sb_init(struct sb *s);

@@ -1,0 +1,766 @@
+/* sandbox — see sandbox.h. */
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lputil.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	errno = e;
+	return -1;
+}
+
+void sb_init(struct sb *s)
+{
+	memset(s, 0, sizeof *s);
+	s->pid = -1;
+	s->pidfd = -1;
+	s->out_fd = -1;
+	s->gate_fd = -1;
+	s->exec_err_fd = -1;
+}
+
+/* ---- files ---- */
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text);
+	ssize_t w = write(fd, text, n);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+static long long read_ll(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long long v;
+	int ok = fscanf(f, "%lld", &v) == 1;
+	fclose(f);
+	return ok ? v : -1;
+}
+
+/* "key N" line of a flat-keyed file (memory.events, memory.oom_control). */
+static long long read_key(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char line[256];
+	long long v = -1;
+	size_t kl = strlen(key);
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, key, kl) == 0 && (line[kl] == ' ' || line[kl] == '\t')) {
+			v = strtoll(line + kl + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void evict(const char *path, int sync_first)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (sync_first)
+		(void)fdatasync(fd); /* dirty pages cannot be dropped */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode, int cold, int *nfiles)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
+	int rc = 0;
+	char buf[65536];
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			break;
+		if (n > 0)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+			rc = -1;
+			break;
+		}
+		/* fall back to read/write from where we are */
+		for (;;) {
+			ssize_t r = read(in, buf, sizeof buf);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				rc = r < 0 ? -1 : 0;
+				break;
+			}
+			for (ssize_t off = 0; off < r;) {
+				ssize_t w = write(out, buf + off, (size_t)(r - off));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					rc = -1;
+					break;
+				}
+				off += w;
+			}
+			if (rc)
+				break;
+		}
+		break;
+	}
+	int e = errno;
+	if (rc == 0 && cold) {
+		if (fdatasync(out) == 0)
+			(void)posix_fadvise(out, 0, 0, POSIX_FADV_DONTNEED);
+		(void)posix_fadvise(in, 0, 0, POSIX_FADV_DONTNEED);
+		(*nfiles)++;
+	}
+	if (close(out) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	close(in);
+	errno = e;
+	return rc;
+}
+
+static int copy_tree(const char *from, const char *to, int cold, int *nfiles, char *err, size_t errlen)
+{
+	DIR *d = opendir(from);
+	if (!d)
+		return fail(err, errlen, "%s: %s", from, strerror(errno));
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *src = lp_xasprintf("%s/%s", from, de->d_name);
+		char *dst = lp_xasprintf("%s/%s", to, de->d_name);
+		struct stat st;
+		if (lstat(src, &st) != 0) {
+			rc = fail(err, errlen, "%s: %s", src, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			if (mkdir(dst, st.st_mode & 07777) != 0)
+				rc = fail(err, errlen, "mkdir %s: %s", dst, strerror(errno));
+			else
+				rc = copy_tree(src, dst, cold, nfiles, err, errlen);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(src, target, sizeof target - 1);
+			if (n < 0)
+				rc = fail(err, errlen, "readlink %s: %s", src, strerror(errno));
+			else {
+				target[n] = '\0';
+				if (symlink(target, dst) != 0)
+					rc = fail(err, errlen, "symlink %s: %s", dst, strerror(errno));
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			if (copy_file(src, dst, st.st_mode, cold, nfiles) != 0)
+				rc = fail(err, errlen, "copy %s -> %s: %s", src, dst, strerror(errno));
+		}
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	struct dirent *de;
+	int rc = 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *p = lp_xasprintf("%s/%s", path, de->d_name);
+		if (remove_tree(p) != 0)
+			rc = -1;
+		free(p);
+	}
+	closedir(d);
+	if (rmdir(path) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* ---- cgroups ---- */
+
+/* Our own path in the v1 hierarchy holding controller ctl ("memory", "cpu"),
+ * or in v2 (ctl NULL, the "0::" line). */
+static int own_cgroup(const char *ctl, char *out, size_t outlen)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return -1;
+	char line[512];
+	int found = -1;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctls = c1 + 1;
+		if (!ctl) {
+			if (strcmp(line, "0") == 0 && *ctls == '\0') {
+				snprintf(out, outlen, "%s", c2 + 1);
+				found = 0;
+			}
+			continue;
+		}
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", ctls);
+		for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			if (strcmp(t, ctl) == 0) {
+				snprintf(out, outlen, "%s", c2 + 1);
+				found = 0;
+			}
+	}
+	fclose(f);
+	return found;
+}
+
+static char *v1_dir(const char *ctl, const char *name, char *why, size_t whylen)
+{
+	char mnt[64], own[400];
+	snprintf(mnt, sizeof mnt, "/sys/fs/cgroup/%s", ctl);
+	char *probe = lp_xasprintf("%s/tasks", mnt);
+	int have = access(probe, F_OK) == 0;
+	free(probe);
+	if (!have) {
+		snprintf(why, whylen, "no cgroup v1 %s controller at %s", ctl, mnt);
+		return NULL;
+	}
+	if (own_cgroup(ctl, own, sizeof own) != 0)
+		snprintf(own, sizeof own, "/");
+	char *dir = lp_xasprintf("%s%s%s%s", mnt, own, strcmp(own, "/") ? "/" : "", name);
+	if (mkdir(dir, 0755) != 0) {
+		snprintf(why, whylen, "mkdir %s: %s", dir, strerror(errno));
+		free(dir);
+		/* retry at the hierarchy root (our own group may not allow children) */
+		dir = lp_xasprintf("%s/%s", mnt, name);
+		if (mkdir(dir, 0755) != 0) {
+			free(dir);
+			return NULL;
+		}
+	}
+	return dir;
+}
+
+static void cgroup_setup(struct sb *s, const struct sb_config *cfg)
+{
+	char why[sizeof s->cg_reason] = "";
+	const char *name = strrchr(s->root, '/');
+	char *cgname = lp_xasprintf("lp-%s", name ? name + 1 : "sandbox");
+	unsigned long long bytes = (unsigned long long)cfg->memory_mb * 1048576ull;
+	unsigned long long period = 100000, quota = period * (unsigned long long)cfg->memory_mb / 1769;
+	if (quota < 1000)
+		quota = 1000;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+		/* cgroup v2 at /sys/fs/cgroup: a group under /sys/fs/cgroup/lp */
+		s->cg_v2 = 1;
+		(void)write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu");
+		(void)mkdir("/sys/fs/cgroup/lp", 0755);
+		(void)write_file("/sys/fs/cgroup/lp/cgroup.subtree_control", "+memory +cpu");
+		char *dir = lp_xasprintf("/sys/fs/cgroup/lp/%s", cgname);
+		if (mkdir(dir, 0755) != 0) {
+			snprintf(s->cg_reason, sizeof s->cg_reason, "cgroup v2: mkdir %s: %s", dir, strerror(errno));
+			free(dir);
+			goto out;
+		}
+		s->cg_mem = dir;
+		char *p = lp_xasprintf("%s/memory.max", dir), *v = lp_xasprintf("%llu", bytes);
+		s->mem_limited = write_file(p, v) == 0;
+		if (!s->mem_limited)
+			snprintf(s->cg_reason, sizeof s->cg_reason, "cgroup v2: write %s: %s", p, strerror(errno));
+		free(p);
+		free(v);
+		p = lp_xasprintf("%s/memory.swap.max", dir);
+		(void)write_file(p, "0");
+		free(p);
+		p = lp_xasprintf("%s/cpu.max", dir);
+		v = lp_xasprintf("%llu %llu", quota, period);
+		s->cpu_limited = write_file(p, v) == 0;
+		if (!s->cpu_limited)
+			snprintf(s->cg_reason, sizeof s->cg_reason, "cgroup v2: write %s: %s", p, strerror(errno));
+		free(p);
+		free(v);
+		goto out;
+	}
+	/* cgroup v1 */
+	s->cg_mem = v1_dir("memory", cgname, why, sizeof why);
+	if (!s->cg_mem) {
+		snprintf(s->cg_reason, sizeof s->cg_reason, "%s", why);
+	} else {
+		char *p = lp_xasprintf("%s/memory.limit_in_bytes", s->cg_mem), *v = lp_xasprintf("%llu", bytes);
+		s->mem_limited = write_file(p, v) == 0;
+		if (!s->mem_limited)
+			snprintf(s->cg_reason, sizeof s->cg_reason, "write %s: %s", p, strerror(errno));
+		free(p);
+		p = lp_xasprintf("%s/memory.memsw.limit_in_bytes", s->cg_mem);
+		(void)write_file(p, v); /* no swap, when swap accounting exists */
+		free(p);
+		free(v);
+	}
+	s->cg_cpu = v1_dir("cpu", cgname, why, sizeof why);
+	if (!s->cg_cpu) {
+		snprintf(s->cg_reason, sizeof s->cg_reason, "%s", why);
+	} else {
+		char *p = lp_xasprintf("%s/cpu.cfs_period_us", s->cg_cpu), *v = lp_xasprintf("%llu", period);
+		int ok = write_file(p, v) == 0;
+		free(p);
+		free(v);
+		p = lp_xasprintf("%s/cpu.cfs_quota_us", s->cg_cpu);
+		v = lp_xasprintf("%llu", quota);
+		s->cpu_limited = ok && write_file(p, v) == 0;
+		if (!s->cpu_limited)
+			snprintf(s->cg_reason, sizeof s->cg_reason, "write %s: %s", p, strerror(errno));
+		free(p);
+		free(v);
+	}
+out:
+	free(cgname);
+}
+
+static void cgroup_kill(struct sb *s)
+{
+	if (!s->cg_mem)
+		return;
+	if (s->cg_v2) {
+		char *p = lp_xasprintf("%s/cgroup.kill", s->cg_mem);
+		int ok = write_file(p, "1") == 0;
+		free(p);
+		if (ok)
+			return;
+	}
+	char *p = lp_xasprintf("%s/cgroup.procs", s->cg_mem);
+	FILE *f = fopen(p, "re");
+	free(p);
+	if (!f)
+		return;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+	fclose(f);
+}
+
+/* ---- lifecycle ---- */
+
+int sb_prepare(struct sb *s, const struct sb_config *cfg, char *err, size_t errlen)
+{
+	s->memory_mb = cfg->memory_mb;
+	if (mkdir(cfg->workdir, 0700) != 0 && errno != EEXIST)
+		return fail(err, errlen, "mkdir %s: %s", cfg->workdir, strerror(errno));
+	s->root = lp_xasprintf("%s/start.XXXXXX", cfg->workdir);
+	if (!mkdtemp(s->root)) {
+		int e = errno;
+		free(s->root);
+		s->root = NULL;
+		errno = e;
+		return fail(err, errlen, "mkdtemp in %s: %s", cfg->workdir, strerror(errno));
+	}
+	s->taskroot = lp_xasprintf("%s/task", s->root);
+	s->tmpdir = lp_xasprintf("%s/tmp", s->root);
+	s->bootstrap = lp_xasprintf("%s/bootstrap", s->taskroot);
+	if (mkdir(s->tmpdir, 01777) != 0 || chmod(s->tmpdir, 01777) != 0)
+		return fail(err, errlen, "mkdir %s: %s", s->tmpdir, strerror(errno));
+	struct stat st;
+	if (stat(cfg->src, &st) != 0)
+		return fail(err, errlen, "%s: %s", cfg->src, strerror(errno));
+	int nfiles = 0;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdir(s->taskroot, 0755) != 0)
+			return fail(err, errlen, "mkdir %s: %s", s->taskroot, strerror(errno));
+		if (copy_tree(cfg->src, s->taskroot, cfg->cold_cache, &nfiles, err, errlen) != 0)
+			return -1;
+	} else {
+		if (mkdir(s->taskroot, 0755) != 0)
+			return fail(err, errlen, "mkdir %s: %s", s->taskroot, strerror(errno));
+		if (copy_file(cfg->src, s->bootstrap, st.st_mode | 0500, cfg->cold_cache, &nfiles) != 0)
+			return fail(err, errlen, "copy %s -> %s: %s", cfg->src, s->bootstrap, strerror(errno));
+	}
+	if (cfg->cold_cache) {
+		for (const char *const *f = cfg->evict_extra; f && *f; f++) {
+			evict(*f, 0);
+			nfiles++;
+		}
+		s->cache_cold = 1;
+		s->evicted_files = nfiles;
+	}
+	if (cfg->use_cgroup)
+		cgroup_setup(s, cfg);
+	else
+		snprintf(s->cg_reason, sizeof s->cg_reason, "cgroups not requested");
+	return 0;
+}
+
+int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen)
+{
+	int gate[2], xerr[2], out[2], mstat[2];
+	if (pipe2(gate, O_CLOEXEC) != 0)
+		return fail(err, errlen, "pipe: %s", strerror(errno));
+	if (pipe2(xerr, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(mstat, O_CLOEXEC) != 0)
+		return fail(err, errlen, "pipe: %s", strerror(errno));
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0)
+		return fail(err, errlen, "/dev/null: %s", strerror(errno));
+
+	/* Two environments prepared before fork: the child only picks one. */
+	size_t n = 0;
+	while (envp[n])
+		n++;
+	char **env_tmp = lp_xcalloc(n + 2, sizeof *env_tmp);
+	memcpy(env_tmp, envp, n * sizeof *env_tmp);
+	char *tmpvar = lp_xasprintf("TMPDIR=%s", s->tmpdir);
+	env_tmp[n] = tmpvar;
+	char *const argv[] = { s->bootstrap, NULL };
+	/* A private /tmp hides whatever lives under /tmp, the task root too. */
+	char real[PATH_MAX];
+	int try_mount = geteuid() == 0 && realpath(s->root, real) &&
+	    strncmp(real, "/tmp/", 5) != 0;
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		free(env_tmp);
+		free(tmpvar);
+		errno = e;
+		return fail(err, errlen, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		/* child: async-signal-safe calls only */
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
+		char ok = 'n';
+		if (try_mount && unshare(CLONE_NEWNS) == 0 &&
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+		    mount(s->tmpdir, "/tmp", NULL, MS_BIND, NULL) == 0)
+			ok = 'm';
+		if (write(mstat[1], &ok, 1) != 1)
+			_exit(126);
+		if (dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+			_exit(126);
+		if (chdir(s->taskroot) != 0)
+			_exit(126);
+		char c;
+		ssize_t r;
+		do
+			r = read(gate[0], &c, 1);
+		while (r < 0 && errno == EINTR);
+		if (r != 1)
+			_exit(126); /* parent gave up before release */
+		execve(s->bootstrap, argv, ok == 'm' ? envp : env_tmp);
+		int e = errno;
+		if (write(xerr[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	free(env_tmp);
+	free(tmpvar);
+	close(devnull);
+	close(gate[0]);
+	close(xerr[1]);
+	close(out[1]);
+	close(mstat[1]);
+	s->pid = pid;
+	s->gate_fd = gate[1];
+	s->exec_err_fd = xerr[0];
+	s->out_fd = out[0];
+	if (fcntl(s->out_fd, F_SETFL, O_NONBLOCK) != 0)
+		return fail(err, errlen, "fcntl: %s", strerror(errno));
+	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (s->pidfd < 0)
+		return fail(err, errlen, "pidfd_open: %s", strerror(errno));
+	char m = 0;
+	ssize_t r;
+	do
+		r = read(mstat[0], &m, 1);
+	while (r < 0 && errno == EINTR);
+	close(mstat[0]);
+	if (r != 1)
+		return fail(err, errlen, "sandbox child died before exec");
+	s->private_tmp = m == 'm';
+	/* Join the cgroup(s) while the child waits. */
+	char pidbuf[32];
+	snprintf(pidbuf, sizeof pidbuf, "%d", (int)pid);
+	if (s->cg_mem) {
+		char *p = lp_xasprintf("%s/cgroup.procs", s->cg_mem);
+		if (write_file(p, pidbuf) != 0) {
+			snprintf(s->cg_reason, sizeof s->cg_reason, "write %s: %s", p, strerror(errno));
+			s->mem_limited = 0;
+			if (s->cg_v2)
+				s->cpu_limited = 0;
+			free(s->cg_mem);
+			s->cg_mem = NULL;
+		}
+		free(p);
+	}
+	if (s->cg_cpu) {
+		char *p = lp_xasprintf("%s/cgroup.procs", s->cg_cpu);
+		if (write_file(p, pidbuf) != 0) {
+			snprintf(s->cg_reason, sizeof s->cg_reason, "write %s: %s", p, strerror(errno));
+			s->cpu_limited = 0;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+int sb_release(struct sb *s, uint64_t *t_ns, char *err, size_t errlen)
+{
+	char c = 'x';
+	*t_ns = lp_now_ns();
+	ssize_t w = write(s->gate_fd, &c, 1);
+	close(s->gate_fd);
+	s->gate_fd = -1;
+	s->released = 1;
+	if (w != 1)
+		return fail(err, errlen, "release sandbox child: %s", strerror(errno));
+	/* EOF: execve succeeded (the pipe was close-on-exec); else its errno. */
+	struct pollfd p = { .fd = s->exec_err_fd, .events = POLLIN };
+	int e = 0;
+	if (poll(&p, 1, 10000) == 1) {
+		ssize_t r = read(s->exec_err_fd, &e, sizeof e);
+		if (r != (ssize_t)sizeof e)
+			e = 0;
+	}
+	close(s->exec_err_fd);
+	s->exec_err_fd = -1;
+	if (e) {
+		errno = e;
+		return fail(err, errlen, "execve %s: %s", s->bootstrap, strerror(e));
+	}
+	return 0;
+}
+
+void sb_kill(struct sb *s)
+{
+	if (s->pid > 0 && !s->reaped) {
+		kill(-s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
+	}
+	cgroup_kill(s);
+}
+
+int sb_reap(struct sb *s, struct sb_exit *ex)
+{
+	memset(ex, 0, sizeof *ex);
+	ex->maxrss_kb = -1;
+	if (s->pid <= 0 || s->reaped)
+		return -1;
+	int st;
+	struct rusage ru;
+	pid_t r;
+	do
+		r = wait4(s->pid, &st, 0, &ru);
+	while (r < 0 && errno == EINTR);
+	if (r != s->pid)
+		return -1;
+	s->reaped = 1;
+	/* Descendants in our process group do not outlive the environment. */
+	kill(-s->pid, SIGKILL);
+	if (WIFEXITED(st)) {
+		ex->exited = 1;
+		ex->code = WEXITSTATUS(st);
+	} else if (WIFSIGNALED(st)) {
+		ex->signal = WTERMSIG(st);
+		ex->code = -1;
+	}
+	ex->maxrss_kb = ru.ru_maxrss;
+	ex->oom_killed = sb_oom_killed(s);
+	return 0;
+}
+
+int sb_oom_killed(struct sb *s)
+{
+	if (!s->cg_mem)
+		return 0;
+	char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.events" : "%s/memory.oom_control", s->cg_mem);
+	long long v = read_key(p, "oom_kill");
+	free(p);
+	return v > 0;
+}
+
+static long vmhwm_kb(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	long long v = read_key(path, "VmHWM:");
+	return v >= 0 ? (long)v : -1;
+}
+
+long sb_rss_peak_kb(struct sb *s)
+{
+	if (s->pid <= 0 || s->reaped)
+		return -1;
+	return vmhwm_kb(s->pid);
+}
+
+static long tree_hwm_kb(pid_t pid, int depth)
+{
+	long total = vmhwm_kb(pid);
+	if (total < 0 || depth > 16)
+		return total;
+	char path[96];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return total;
+	long c;
+	while (fscanf(f, "%ld", &c) == 1) {
+		long k = tree_hwm_kb((pid_t)c, depth + 1);
+		if (k > 0)
+			total += k;
+	}
+	fclose(f);
+	return total;
+}
+
+long long sb_memory_peak(struct sb *s, const char **source, char *why, size_t whylen)
+{
+	if (s->cg_mem) {
+		char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.peak" : "%s/memory.max_usage_in_bytes", s->cg_mem);
+		long long v = read_ll(p);
+		free(p);
+		if (v >= 0) {
+			*source = "cgroup";
+			return v;
+		}
+	}
+	if (s->pid > 0 && !s->reaped) {
+		long kb = tree_hwm_kb(s->pid, 0);
+		if (kb >= 0) {
+			*source = "proc";
+			return (long long)kb * 1024;
+		}
+	}
+	*source = NULL;
+	snprintf(why, whylen, "%s", s->cg_mem ? "cgroup peak unreadable and process gone" :
+	    "no memory cgroup and the process is gone (no /proc peak RSS)");
+	return -1;
+}
+
+char **sb_mapped_files(struct sb *s)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)s->pid);
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+	char **list = lp_xcalloc(1, sizeof *list);
+	if (!f)
+		return list;
+	char line[PATH_MAX + 128];
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *slash = strchr(line, '/');
+		if (!slash || strstr(slash, " (deleted)"))
+			continue;
+		int dup = 0;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(list[i], slash) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		list = lp_xreallocarray(list, n + 2, sizeof *list);
+		list[n++] = lp_xstrdup(slash);
+		list[n] = NULL;
+	}
+	fclose(f);
+	return list;
+}
+
+void sb_free_list(char **list)
+{
+	if (!list)
+		return;
+	for (char **p = list; *p; p++)
+		free(*p);
+	free(list);
+}
+
+void sb_destroy(struct sb *s)
+{
+	if (s->gate_fd >= 0)
+		close(s->gate_fd); /* unreleased child exits 126 */
+	if (s->pid > 0 && !s->reaped) {
+		struct sb_exit ex;
+		sb_kill(s);
+		sb_reap(s, &ex);
+	}
+	cgroup_kill(s);
+	if (s->exec_err_fd >= 0)
+		close(s->exec_err_fd);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->cg_mem) {
+		(void)rmdir(s->cg_mem);
+		free(s->cg_mem);
+	}
+	if (s->cg_cpu) {
+		(void)rmdir(s->cg_cpu);
+		free(s->cg_cpu);
+	}
+	if (s->root)
+		(void)remove_tree(s->root);
+	free(s->root);
+	free(s->taskroot);
+	free(s->tmpdir);
+	free(s->bootstrap);
+	sb_init(s);
+}

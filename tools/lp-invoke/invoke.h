@@ -1,0 +1,32 @@
+/* lp-invoke internals shared by main.c (options), local.c (--platform
+ * local) and, when present, aws.c (--platform aws) and serve.c (the
+ * `serve` subcommand).  Those two are optional: main.c calls them through
+ * weak symbols, so adding the file is all it takes. */
+#ifndef LP_INVOKE_H
+#define LP_INVOKE_H
+
+#include <stddef.h>
+
+struct inv_opts {
+	const char *func, *impl, *arch, *platform;
+	long cold, warm, memory_mb;
+	double timeout_s, init_timeout_s;
+	const char *event_file;   /* NULL: NDJSON events on stdin */
+	const char **env;         /* --env K=V, NULL-terminated */
+	size_t nenv;
+	int cold_cache;
+	int no_cgroup;
+	int no_counters;
+	const char *log_file;     /* NULL: stderr */
+	const char *workdir;      /* NULL: a fresh dir under $TMPDIR or /tmp */
+	const char *region, *handler;
+	const char *client_context, *cognito_identity;
+	const char *target;       /* TASKROOT or BOOTSTRAP */
+};
+
+int invoke_local(const struct inv_opts *o);
+/* Optional, in aws.c / serve.c. */
+int invoke_aws(const struct inv_opts *o) __attribute__((weak));
+int invoke_serve(int argc, char **argv) __attribute__((weak));
+
+#endif
