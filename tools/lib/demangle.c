@@ -67,7 +67,7 @@ static const char *const sysroot[] = {
 	"panic_unwind", "unwind", "std_detect", "rustc_demangle", "proc_macro",
 	"test", "profiler_builtins", "rustc_std_workspace_core",
 	"rustc_std_workspace_alloc", "rustc_std_workspace_std",
-	"___rustc", /* rustc's allocator and panic shims */
+	"__rustc", /* rustc's allocator and panic shims */
 	NULL,
 };
 

@@ -41,7 +41,7 @@ char *dm_rust_crate(const char *demangled, const char **rule);
 /* 1 if crate is part of the Rust sysroot that every program links
  * (std, core, alloc, compiler_builtins, panic_abort, panic_unwind, unwind,
  * std_detect, rustc_demangle, proc_macro, test, profiler_builtins,
- * rustc_std_workspace_*, and ___rustc, the shims rustc generates).  Crates std also depends on but that users may
+ * rustc_std_workspace_*, and __rustc, the shims rustc generates).  Crates std also depends on but that users may
  * depend on too (hashbrown, libc, memchr, gimli, addr2line, object,
  * miniz_oxide, adler*, cfg_if) are not folded: by name alone they cannot
  * be told apart. */
