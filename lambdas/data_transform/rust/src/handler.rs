@@ -136,9 +136,10 @@ fn email_ok(s: &str) -> bool {
 }
 
 pub fn handle(event: &[u8]) -> String {
+    // jansson (the C side) accepts only an object or an array at the top.
     let root: Value = match serde_json::from_slice(event) {
-        Ok(v) => v,
-        Err(_) => return jw::error("invalid JSON event"),
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => v,
+        _ => return jw::error("invalid JSON event"),
     };
     let (as_s, asof) = match trimmed(&root, "as_of").and_then(|s| Some((s, parse_date(s, false)?))) {
         Some(x) => x,

@@ -73,9 +73,10 @@ fn read_order<'a>(o: &'a Value, skus: &mut Vec<(&'a str, i64)>) -> Option<Order<
 }
 
 pub fn handle(event: &[u8]) -> String {
+    // jansson (the C side) accepts only an object or an array at the top.
     let root: Value = match serde_json::from_slice(event) {
-        Ok(v) => v,
-        Err(_) => return jw::error("invalid JSON event"),
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => v,
+        _ => return jw::error("invalid JSON event"),
     };
     let orders = match root.get("orders").and_then(Value::as_array) {
         Some(a) => a,
