@@ -213,6 +213,43 @@ static int crate_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* 1 when every allocated section of e is in d at the same address with
+ * the same size and bytes (the build-id note aside). */
+static int same_alloc(const ex_elf *e, const ex_elf *d, char *why, size_t n)
+{
+	size_t checked = 0;
+	for (size_t i = 1; i < e->nsec; i++) {
+		const struct ex_section *a = &e->sec[i], *b = NULL;
+		if (!(a->flags & SHF_ALLOC))
+			continue;
+		b = ex_section_named(d, a->name);
+		if (b == NULL || !(b->flags & SHF_ALLOC)) {
+			snprintf(why, n, "section %s missing", a->name);
+			return 0;
+		}
+		if (a->addr != b->addr || a->size != b->size) {
+			snprintf(why, n, "section %s differs in address or size", a->name);
+			return 0;
+		}
+		if (strcmp(a->name, ".note.gnu.build-id") == 0 || a->type == SHT_NOBITS)
+			continue;
+		if (b->type == SHT_NOBITS) {
+			snprintf(why, n, "section %s has no bytes in the debug file to compare", a->name);
+			return 0;
+		}
+		if (memcmp(e->buf + a->offset, d->buf + b->offset, a->size) != 0) {
+			snprintf(why, n, "section %s has different bytes", a->name);
+			return 0;
+		}
+		checked++;
+	}
+	if (checked == 0) {
+		snprintf(why, n, "no allocated section to compare");
+		return 0;
+	}
+	return 1;
+}
+
 /* Find symbols: the file's own .symtab, a debug file, or by build id. */
 static void find_symbols(struct sz_model *m, const struct sz_opts *o)
 {
@@ -244,15 +281,21 @@ static void find_symbols(struct sz_model *m, const struct sz_opts *o)
 		}
 	}
 	if (cand != NULL) {
+		char why[512];
 		load_elf(cand, &m->dbuf, &m->delf);
 		const ex_elf *d = &m->delf;
-		/* A debug file from another build would put names on the wrong
-		 * bytes: it must carry the same build id. */
-		if (e->build_id[0] == '\0' || d->build_id[0] == '\0' || strcmp(e->build_id, d->build_id) != 0)
-			lp_errx(LP_EXIT_USAGE, "%s: build id %s does not match %s (%s): not the same build, refusing its symbols",
-			    cand, d->build_id[0] ? d->build_id : "(none)", m->path, e->build_id[0] ? e->build_id : "(none)");
 		if (d->symtab == NULL || strcmp(d->symtab, ".symtab") != 0)
 			lp_errx(LP_EXIT_USAGE, "%s: has no .symtab", cand);
+		/* Names from another build would land on the wrong bytes: the
+		 * build ids must match, or (an unstripped twin) every allocated
+		 * section must be byte-identical. */
+		if (e->build_id[0] != '\0' && strcmp(e->build_id, d->build_id) == 0)
+			m->symbols_match = "build-id";
+		else if (same_alloc(e, d, why, sizeof(why)))
+			m->symbols_match = "alloc-sections-identical";
+		else
+			lp_errx(LP_EXIT_USAGE, "%s: not the same build as %s (build id %s vs %s; %s): refusing its symbols",
+			    cand, m->path, d->build_id[0] ? d->build_id : "none", e->build_id[0] ? e->build_id : "none", why);
 		m->debug_path = cand;
 		m->symsrc = d;
 		m->symbols_source = "debug-file";
@@ -275,11 +318,26 @@ static const char *section_name(const struct sz_model *m, uint32_t shndx)
 		return "[ABS]";
 	if (shndx == SHN_COMMON)
 		return "[COMMON]";
-	const struct ex_section *s = ex_section_at(&m->elf, shndx);
-	/* A debug file keeps the section table of the file it belongs to. */
-	if (m->symsrc == &m->delf && m->delf.nsec != m->elf.nsec)
-		s = ex_section_at(&m->delf, shndx);
+	const struct ex_section *s = ex_section_at(m->symsrc, shndx);
 	return s ? s->name : "[bad section index]";
+}
+
+/* "/rustc/<hash>/library/<crate>/..." -> crate (dashes as underscores). */
+static int sysroot_cu(const char *cu, char *out, size_t n)
+{
+	if (strncmp(cu, "/rustc/", 7) != 0)
+		return 0;
+	const char *l = strstr(cu, "/library/");
+	if (l == NULL)
+		return 0;
+	l += 9;
+	size_t k = 0;
+	while (l[k] && l[k] != '/' && k + 1 < n) {
+		out[k] = l[k] == '-' ? '_' : l[k];
+		k++;
+	}
+	out[k] = '\0';
+	return k > 0;
 }
 
 static void symbols(struct sz_model *m, const struct sz_opts *o)
@@ -309,7 +367,11 @@ static void symbols(struct sz_model *m, const struct sz_opts *o)
 		s->addr = y->value;
 		s->size = y->size;
 		s->section = section_name(m, y->shndx);
-		const struct ex_section *sec = ex_section_at(&m->elf, y->shndx);
+		/* The section in the analysed file: a debug file has its own
+		 * table, where code and data are NOBITS. */
+		const struct ex_section *sec = ex_section_at(src, y->shndx);
+		if (src != &m->elf && sec != NULL)
+			sec = ex_section_named(&m->elf, sec->name);
 		s->exec = sec && (sec->flags & SHF_EXECINSTR);
 		s->filebacked = sec && sec->type != SHT_NOBITS;
 		s->crate = unk;
@@ -329,7 +391,13 @@ static void symbols(struct sz_model *m, const struct sz_opts *o)
 			}
 		}
 		const char *cun = ex_cumap_lookup(cu, y->value);
-		if (cun != NULL) {
+		char lib[64];
+		if (cun != NULL && sysroot_cu(cun, lib, sizeof(lib))) {
+			/* Unmangled code of the Rust sysroot (rust_eh_personality...). */
+			int sys = dm_is_sysroot_crate(lib);
+			s->crate = crate_id(m, &t, sys && !o->split_std ? "std" : lib, "crate");
+			s->rule = "dwarf-cu-sysroot";
+		} else if (cun != NULL) {
 			s->crate = crate_id(m, &t, cun, "compile-unit");
 			s->rule = "dwarf-cu";
 		}

@@ -157,6 +157,8 @@ static json_t *binary_record(const struct sz_model *m)
 	if (m->symbols_reason)
 		json_object_set_new(o, "symbols_reason", json_string(m->symbols_reason));
 	json_object_set_new(o, "debug_file", m->debug_path ? json_string(m->debug_path) : json_null());
+	if (m->debug_path)
+		json_object_set_new(o, "debug_file_match", json_string(m->symbols_match));
 	json_object_set_new(o, "dwarf_units", json_integer((json_int_t)m->dwarf_units));
 	if (m->attribution_reason)
 		json_object_set_new(o, "dwarf_reason", json_string(m->attribution_reason));

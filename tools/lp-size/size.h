@@ -52,6 +52,7 @@ struct sz_model {
 	char *debug_path;
 	const ex_elf *symsrc;     /* &elf, &delf or NULL */
 	const char *symbols_source; /* ".symtab", ".dynsym", "debug-file", NULL */
+	const char *symbols_match;  /* debug file: "build-id" or "alloc-sections-identical" */
 	char *symbols_reason;     /* why symbols are missing or partial */
 	const char *attribution_reason; /* why C code could not go to CUs */
 	size_t dwarf_units;
