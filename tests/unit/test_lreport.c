@@ -64,5 +64,8 @@ main(void)
 	    "a log without REPORT says so");
 	const char *neg = "REPORT RequestId: x\tDuration: -1 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB";
 	ok(lr_parse_line(neg, strlen(neg), &r, err, sizeof err) == -1, "a negative duration is rejected");
+	const char *dash = "REPORT RequestId: d\tDuration: 2.00 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: - MB\t";
+	ok(lr_parse_line(dash, strlen(dash), &r, err, sizeof err) == 0 && r.max_memory_used_mb == -1,
+	    "a Max Memory Used written as '-' reads as unknown (-1), not 0");
 	return tap_done();
 }

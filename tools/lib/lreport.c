@@ -19,6 +19,10 @@ lr_number(const char *v, size_t vlen, const char *unit, double *out)
 		return -1;
 	memcpy(buf, v, vlen - ulen - 1);
 	buf[vlen - ulen - 1] = '\0';
+	if (strcmp(buf, "-") == 0) { /* a writer that could not measure it */
+		*out = NAN;
+		return 0;
+	}
 	if (buf[0] == '\0' || buf[0] == ' ' || buf[0] == '-' || buf[0] == '+')
 		return -1;
 	*out = strtod(buf, &end);
@@ -91,10 +95,10 @@ lr_parse_line(const char *line, size_t len, struct lr_report *out,
 			NUM("Billed Duration", "ms", out->billed_duration_ms = d);
 			seen_billed = 1;
 		} else if (KEY("Memory Size")) {
-			NUM("Memory Size", "MB", out->memory_size_mb = (long)d);
+			NUM("Memory Size", "MB", out->memory_size_mb = isnan(d) ? -1 : (long)d);
 			seen_mem = 1;
 		} else if (KEY("Max Memory Used")) {
-			NUM("Max Memory Used", "MB", out->max_memory_used_mb = (long)d);
+			NUM("Max Memory Used", "MB", out->max_memory_used_mb = isnan(d) ? -1 : (long)d);
 			seen_used = 1;
 		} else if (KEY("Init Duration")) {
 			NUM("Init Duration", "ms", out->init_ms = d);

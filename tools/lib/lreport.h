@@ -9,6 +9,8 @@
  * Billed Restore Duration only on a SnapStart restore; newer runtimes add
  * "Status: timeout|error" and "Error Type: ...".  Fields are separated by
  * tabs; unknown fields are ignored; the known ones must be well-formed.
+ * A value written as "-" (a local writer that could not measure it) reads
+ * as NAN (times) or -1 (sizes): unknown, never 0.
  * The writer of these lines (local mode, lp-invoke serve) is the engine's
  * (coldstart), not this file: one format, one writer. */
 #ifndef LREPORT_H
@@ -18,10 +20,10 @@
 
 struct lr_report {
 	char request_id[64];
-	double duration_ms;          /* required */
-	double billed_duration_ms;   /* required */
-	long memory_size_mb;         /* required */
-	long max_memory_used_mb;     /* required */
+	double duration_ms;          /* required (NAN when "-") */
+	double billed_duration_ms;   /* required (NAN when "-") */
+	long memory_size_mb;         /* required (-1 when "-") */
+	long max_memory_used_mb;     /* required (-1 when "-") */
 	int has_init;                /* 1: Init Duration present (a cold start) */
 	double init_ms;
 	int has_restore;             /* 1: Restore Duration present (SnapStart) */
