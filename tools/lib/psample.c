@@ -12,10 +12,41 @@
 #include <unistd.h>
 
 static int
-perf_open(struct perf_event_attr *a, pid_t pid)
+perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
 {
-	return (int)syscall(SYS_perf_event_open, a, pid, -1, -1,
+	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1,
 	    PERF_FLAG_FD_CLOEXEC);
+}
+
+int
+ps_online_cpus(int *cpus, int max)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	int n = 0, a, b;
+	char sep;
+
+	if (f != NULL) {
+		while (n < max && fscanf(f, "%d", &a) == 1) {
+			b = a;
+			sep = (char)fgetc(f);
+			if (sep == '-') {
+				if (fscanf(f, "%d", &b) != 1)
+					break;
+				sep = (char)fgetc(f);
+			}
+			for (; a <= b && n < max; a++)
+				cpus[n++] = a;
+			if (sep != ',')
+				break;
+		}
+		fclose(f);
+	}
+	if (n == 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		for (n = 0; n < (c > 0 ? c : 1) && n < max; n++)
+			cpus[n] = n;
+	}
+	return n;
 }
 
 static void
@@ -69,8 +100,8 @@ open_hint(int e)
 }
 
 int
-ps_open_sampling(struct ps_event *ev, pid_t pid, unsigned freq, int kernel,
-    unsigned data_pages, char *why, size_t whylen)
+ps_open_sampling(struct ps_event *ev, pid_t pid, int cpu, unsigned freq,
+    int kernel, int try_cycles, unsigned data_pages, char *why, size_t whylen)
 {
 	struct perf_event_attr a;
 	int e;
@@ -102,18 +133,20 @@ ps_open_sampling(struct ps_event *ev, pid_t pid, unsigned freq, int kernel,
 	a.wakeup_watermark = 64 * 1024;
 	ev->sample_type = a.sample_type;
 
-	ev->fd = perf_open(&a, pid);
+	ev->fd = try_cycles ? perf_open(&a, pid, cpu) : -1;
 	if (ev->fd >= 0) {
 		snprintf(ev->event, sizeof ev->event, "cycles");
 	} else {
-		e = errno;
-		snprintf(ev->fallback_reason, sizeof ev->fallback_reason,
-		    "perf_event_open(PERF_COUNT_HW_CPU_CYCLES) = %s%s",
-		    strerrorname_np(e) ? strerrorname_np(e) : strerror(e),
-		    open_hint(e));
+		if (try_cycles) {
+			e = errno;
+			snprintf(ev->fallback_reason, sizeof ev->fallback_reason,
+			    "perf_event_open(PERF_COUNT_HW_CPU_CYCLES) = %s%s",
+			    strerrorname_np(e) ? strerrorname_np(e) : strerror(e),
+			    open_hint(e));
+		}
 		a.type = PERF_TYPE_SOFTWARE;
 		a.config = PERF_COUNT_SW_CPU_CLOCK;
-		ev->fd = perf_open(&a, pid);
+		ev->fd = perf_open(&a, pid, cpu);
 		if (ev->fd < 0) {
 			e = errno;
 			snprintf(why, whylen,
@@ -131,7 +164,7 @@ ps_open_sampling(struct ps_event *ev, pid_t pid, unsigned freq, int kernel,
 }
 
 int
-ps_open_tracepoint(struct ps_event *ev, pid_t pid, long tp_id,
+ps_open_tracepoint(struct ps_event *ev, pid_t pid, int cpu, long tp_id,
     unsigned data_pages, char *why, size_t whylen)
 {
 	struct perf_event_attr a;
@@ -153,7 +186,7 @@ ps_open_tracepoint(struct ps_event *ev, pid_t pid, long tp_id,
 	a.watermark = 1;
 	a.wakeup_watermark = 64 * 1024;
 	ev->sample_type = a.sample_type;
-	ev->fd = perf_open(&a, pid);
+	ev->fd = perf_open(&a, pid, cpu);
 	if (ev->fd < 0) {
 		e = errno;
 		snprintf(why, whylen, "perf_event_open(tracepoint %ld, pid %d): %s%s",

@@ -44,12 +44,19 @@ struct ps_event {
 
 /* data_pages: ring size in pages (power of two, 0 = 256). freq in Hz.
  * kernel: also sample kernel code (and its call chains).  -1 with why. */
-int ps_open_sampling(struct ps_event *ev, pid_t pid, unsigned freq,
-    int kernel, unsigned data_pages, char *why, size_t whylen);
+/* cpu: the kernel refuses to mmap an inherited per-task event (cpu -1),
+ * so a process tree is sampled with one event + ring per CPU (like perf
+ * record).  try_cycles 0 skips the hardware attempt (already known to
+ * fail: fallback_reason is then left empty). */
+int ps_open_sampling(struct ps_event *ev, pid_t pid, int cpu, unsigned freq,
+    int kernel, int try_cycles, unsigned data_pages, char *why, size_t whylen);
+/* Online CPUs as a list of numbers in cpus[max]; returns how many (>= 1). */
+int ps_online_cpus(int *cpus, int max);
 /* The tracepoint with id tp_id (see pc_tracepoint_id), a sample per hit. */
-int ps_open_tracepoint(struct ps_event *ev, pid_t pid, long tp_id,
+int ps_open_tracepoint(struct ps_event *ev, pid_t pid, int cpu, long tp_id,
     unsigned data_pages, char *why, size_t whylen);
-/* Route ev's records into out's ring (same pid); ev then needs no drain. */
+/* Route ev's records into out's ring (same pid and cpu); ev then needs no
+ * drain.  data_pages (unsigned)-1 at open: no ring of its own. */
 int ps_set_output(struct ps_event *ev, const struct ps_event *out,
     char *why, size_t whylen);
 
