@@ -189,7 +189,8 @@ def db_query():
     write("db_query.json", {"customer_id": 42, "status": "shipped", "limit": 10})
     os.makedirs(os.path.join(OUT, "db_query"), exist_ok=True)
     write(os.path.join("db_query", "all-statuses.json"), {"customer_id": 7})
-    write(os.path.join("db_query", "no-orders.json"), {"customer_id": 999999, "limit": 5})
+    write(os.path.join("db_query", "unknown-customer.json"), {"customer_id": 999999, "limit": 5})
+    write(os.path.join("db_query", "limit-3.json"), {"customer_id": 1999, "status": None, "limit": 3})
     write(os.path.join("db_query", "bad-id.json"), {"customer_id": "42"})
     write(os.path.join("db_query", "bad-status.json"), {"customer_id": 42, "status": "lost"})
 
