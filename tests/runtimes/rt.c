@@ -12,7 +12,7 @@
  *   unknown_id    posts a response for an unknown id, "UNKNOWN <status>"
  *   big           answers with LP_RT_BYTES (default 7 MB), "BIG <status>"
  *   error         posts /error (Handler.Failed), "ERROR <status>"
- *   init_error    posts /init/error, "INITERR <status>", then waits
+ *   init_error    posts /init/error, "INITERR <status>", exits 1
  *   crash_init    SIGSEGV before the first /next
  *   exit_init     exit 3 before the first /next
  *   hang_init     never calls /next
@@ -187,6 +187,7 @@ static void respond(const char *id, const char *event)
 	snprintf(b, n, "{\"echo\":%s}", event[0] ? event : "null");
 	int st = post(path, "Content-Type: application/json\r\n", b);
 	free(b);
+	printf("RESPONSE %d\n", st);
 	if (st != 202) {
 		fprintf(stderr, "rt: response got %d\n", st);
 		exit(96);
@@ -232,6 +233,19 @@ static void report(struct resp *r)
 	if (d)
 		closedir(d);
 	printf("TMP %d\n", n);
+	d = opendir(".");
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			printf("FILE %s\n", de->d_name);
+	if (d)
+		closedir(d);
+	/* leave marks: the next cold start must not see them */
+	FILE *m = fopen("written-by-function", "w");
+	if (m)
+		fclose(m);
+	m = fopen("/tmp/written-by-function", "w");
+	if (m)
+		fclose(m);
 	printf("EVENT %s\n", r->body);
 	fflush(stdout);
 }
@@ -257,6 +271,7 @@ int main(void)
 			    "Lambda-Runtime-Function-Error-Type: Runtime.ConfigError\r\n",
 			    "{\"errorMessage\":\"bad config\",\"errorType\":\"Runtime.ConfigError\"}");
 			printf("INITERR %d\n", st);
+			exit(1); /* as real runtimes do after reporting an init error */
 		}
 		for (;;)
 			poll(NULL, 0, -1);

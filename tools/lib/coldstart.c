@@ -194,7 +194,7 @@ static void on_svc(void *arg, const struct lsvc_event *ev)
 
 /* ---- the loop ---- */
 
-enum until { U_INIT, U_RESULT, U_NEXT };
+enum until { U_INIT, U_RESULT, U_NEXT, U_EXIT };
 
 static int satisfied(cs_env *e, enum until u)
 {
@@ -202,6 +202,7 @@ static int satisfied(cs_env *e, enum until u)
 	case U_INIT: return e->initialized || e->init_failed;
 	case U_RESULT: return e->have_result;
 	case U_NEXT: return e->next_seen || lsvc_next_parked(e->svc);
+	case U_EXIT: return 0; /* only the process's death ends this wait */
 	}
 	return 1;
 }
@@ -380,7 +381,10 @@ cs_env *cs_start(const struct cs_config *cfg, const struct cs_hooks *hooks, char
 	}
 	int r = run_until(e, U_INIT, deadline_after(cfg->init_timeout_s));
 	if (r == 1 && e->init_failed) {
-		kill_env(e); /* Lambda discards an environment whose init failed */
+		/* Lambda discards an environment whose init failed; the runtime
+		 * gets a moment to read our 202 and exit on its own. */
+		if (run_until(e, U_EXIT, deadline_after(1.0)) != 0)
+			kill_env(e);
 	} else if (r == 0) {
 		e->init_ms = (double)(e->t_dead - e->t_spawn) / 1e6;
 		pc_read(&e->pc, &e->at_init);

@@ -95,7 +95,10 @@ static const char *default_func(const char *target, int is_dir, char *buf, size_
 	if (strcmp(tmp, ".") == 0 && getcwd(tmp, sizeof tmp) == NULL)
 		return "function";
 	const char *b = strrchr(tmp, '/');
-	snprintf(buf, len, "%s", b && b[1] ? b + 1 : (b ? "function" : tmp));
+	const char *name = b && b[1] ? b + 1 : (b ? "function" : tmp);
+	size_t n2 = strlen(name) < len ? strlen(name) : len - 1;
+	memcpy(buf, name, n2);
+	buf[n2] = '\0';
 	return buf;
 }
 
