@@ -6,10 +6,14 @@
 #   make bench-size                      lp-size vs nm -S --size-sort -C | sort
 #
 # The release-ultra bootstrap is stripped.  Its symbols come from an
-# unstripped twin: the same profile and flags with stripping turned off,
-# built apart under $(LP_BUILD)/lambdas-symbols/.  lp-size accepts the twin
+# unstripped twin: the same profile, stripping undone by RUSTFLAGS
+# '-C strip=none' (rustc's last -C wins; changing the profile instead would
+# change cargo's -C metadata, hence symbol hashes and code layout), built
+# apart under $(LP_BUILD)/lambdas-symbols/.  lp-size accepts the twin
 # only when every allocated section is byte-identical to the shipped file,
-# so the names it prints are those of the shipped bytes.  (The profiling
+# so the names it prints are those of the shipped bytes.  The C twin adds
+# -g (DWARF for compile units; GCC keeps codegen independent of -g, and
+# lp-size checks it).  (The profiling
 # build is not used: it has other codegen.)
 
 LP_SIZE_SYMS   := $(LP_BUILD)/lambdas-symbols
@@ -22,26 +26,26 @@ $(LP_SIZE_SYMS)/%-rust/bootstrap: $(LP_BUILD)/lambdas/%-rust/bootstrap
 	@mkdir -p $(@D)
 	@echo "lp: cargo build --profile release-ultra -p $* (unstripped twin)" >&2
 	@cd $(LP_LAMBDAS) && CARGO_TARGET_DIR=$(LP_BUILD)/cargo-symbols \
-	  CARGO_PROFILE_RELEASE_ULTRA_STRIP=false $(LP_CARGO) build --quiet --profile release-ultra -p $*
+	  RUSTFLAGS='-C strip=none' $(LP_CARGO) build --quiet --profile release-ultra -p $*
 	@cp $(LP_BUILD)/cargo-symbols/release-ultra/$* $@.tmp && mv $@.tmp $@
 
 $(LP_SIZE_SYMS)/%-ruchy/bootstrap: $(LP_BUILD)/lambdas/%-ruchy/bootstrap
 	@mkdir -p $(@D)
 	@echo "lp: cargo build --profile release-ultra ruchy_$* (unstripped twin)" >&2
-	@CARGO_TARGET_DIR=$(LP_BUILD)/cargo-symbols CARGO_PROFILE_RELEASE_ULTRA_STRIP=false \
+	@CARGO_TARGET_DIR=$(LP_BUILD)/cargo-symbols RUSTFLAGS='-C strip=none' \
 	  $(LP_CARGO) build --quiet --profile release-ultra --manifest-path $(LP_RUCHY_BUILD)/$*/Cargo.toml
 	@cp $(LP_BUILD)/cargo-symbols/release-ultra/ruchy_$* $@.tmp && mv $@.tmp $@
 
 $(LP_SIZE_SYMS)/%-c/bootstrap: $(LP_BUILD)/lambdas/%-c/bootstrap
 	@mkdir -p $(@D)
 	@echo "lp: cc $* (release-ultra, unstripped twin)" >&2
-	@$(LP_LAMBDA_CC) $(LP_LAMBDA_CWARN) $(LP_C_ULTRA) $(LP_C_CFLAGS_$*) -I$(LP_RTC) \
+	@$(LP_LAMBDA_CC) $(LP_LAMBDA_CWARN) $(LP_C_ULTRA) -g $(LP_C_CFLAGS_$*) -I$(LP_RTC) \
 	  -o $@.tmp $(wildcard $(LP_LAMBDAS)/$*/c/*.c) $(LP_RTC)/lprt.c \
 	  $(filter-out -s,$(LP_C_ULTRA_LD)) $(LP_C_LDLIBS_$*)
 	@mv $@.tmp $@
 
 .PHONY: size size-summary size-diff
-size: deps tools check-func $(LP_BOOTSTRAP) $(LP_SIZE_TWIN) ## sizes of FUNC-IMPL vs 100/50 KiB -> results/FUNC-IMPL/size.ndjson (TOP=rows)
+size: deps $(LP_BIN)/lp-size check-func $(LP_BOOTSTRAP) $(LP_SIZE_TWIN) ## sizes of FUNC-IMPL vs 100/50 KiB -> results/FUNC-IMPL/size.ndjson (TOP=rows)
 	@mkdir -p $(LP_SIZE_OUT)
 	@$(LP_BIN)/lp-size --debug-file $(LP_SIZE_TWIN) $(LP_BOOTSTRAP) > $(LP_SIZE_OUT)/size.ndjson.tmp
 	@mv $(LP_SIZE_OUT)/size.ndjson.tmp $(LP_SIZE_OUT)/size.ndjson
@@ -53,7 +57,7 @@ size-summary:
 	@$(MAKE) --no-print-directory size TOP=5
 LP_PROFILE_REPORTS += size-summary
 
-size-diff: deps tools check-func $(LP_BUILD)/lambdas-release/$(FUNC)-$(IMPL)/bootstrap $(LP_BOOTSTRAP) $(LP_SIZE_TWIN) ## lp-size diff: Cargo release -> release-ultra of FUNC-IMPL
+size-diff: deps $(LP_BIN)/lp-size check-func $(LP_BUILD)/lambdas-release/$(FUNC)-$(IMPL)/bootstrap $(LP_BOOTSTRAP) $(LP_SIZE_TWIN) ## lp-size diff: Cargo release -> release-ultra of FUNC-IMPL
 	@$(LP_BIN)/lp-size diff --format table -n $(TOP) --new-debug-file $(LP_SIZE_TWIN) \
 	  $(LP_BUILD)/lambdas-release/$(FUNC)-$(IMPL)/bootstrap $(LP_BOOTSTRAP)
 
@@ -104,6 +108,6 @@ fuzz: deps $(LP_FUZZ_BIN) ## fuzz the ELF parser for FUZZ_SECONDS (corpus tests/
 
 # --- benchmark (make bench) ------------------------------------------------
 .PHONY: bench-size
-bench-size: tools ## lp-size vs nm -S --size-sort -C | sort on a 20 MB, 100k-symbol binary
+bench-size: $(LP_BIN)/lp-size ## lp-size vs nm -S --size-sort -C | sort on a 20 MB, 100k-symbol binary
 	@$(LP_ROOT)/bench/size-bench.sh $(LP_BIN)/lp-size $(LP_BUILD)/bench/size $(LP_BENCH_OUT) $(LP_ROOT)/docs/bench-size.md
 LP_BENCH_TARGETS += bench-size

@@ -371,6 +371,40 @@ struct ex_cumap {
 	size_t nr;
 };
 
+static size_t name_id(ex_cumap *m, const char *nm)
+{
+	for (size_t i = m->nnames; i-- > 0;)
+		if (strcmp(m->names[i], nm) == 0)
+			return i;
+	m->names = lp_xreallocarray(m->names, m->nnames + 1, sizeof(*m->names));
+	m->names[m->nnames] = lp_xstrdup(nm);
+	return m->nnames++;
+}
+
+static void add_range(ex_cumap *m, size_t *cap, uint64_t lo, uint64_t hi, size_t id)
+{
+	if (m->nr == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		m->r = lp_xreallocarray(m->r, *cap, sizeof(*m->r));
+	}
+	m->r[m->nr++] = (struct cu_range){ lo, hi, id };
+}
+
+static void add_subprograms(ex_cumap *m, Dwarf_Die *cu, size_t *cap)
+{
+	Dwarf_Die d;
+	if (dwarf_child(cu, &d) != 0)
+		return;
+	do {
+		Dwarf_Addr lo, hi;
+		const char *f;
+		if (dwarf_tag(&d) != DW_TAG_subprogram || dwarf_lowpc(&d, &lo) != 0 ||
+		    dwarf_highpc(&d, &hi) != 0 || hi <= lo || (f = dwarf_decl_file(&d)) == NULL)
+			continue;
+		add_range(m, cap, lo, hi, name_id(m, f));
+	} while (dwarf_siblingof(&d, &d) == 0);
+}
+
 static int range_cmp(const void *a, const void *b)
 {
 	const struct cu_range *x = a, *y = b;
@@ -409,19 +443,19 @@ ex_cumap *ex_cumap_new(ex_elf *e, const char **reason)
 		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial && unit_type != DW_UT_skeleton)
 			continue;
 		const char *nm = dwarf_diename(&cudie);
-		size_t id = m->nnames;
-		m->names = lp_xreallocarray(m->names, m->nnames + 1, sizeof(*m->names));
-		m->names[m->nnames++] = lp_xstrdup(nm ? nm : "[unnamed CU]");
+		if (nm != NULL && strcmp(nm, "<artificial>") == 0) {
+			/* GCC LTO partitions: the unit says nothing; each function's
+			 * declaration file does. */
+			add_subprograms(m, &cudie, &cap);
+			continue;
+		}
+		size_t id = name_id(m, nm ? nm : "[unnamed CU]");
 		Dwarf_Addr base, lo, hi;
 		ptrdiff_t off = 0;
 		while ((off = dwarf_ranges(&cudie, off, &base, &lo, &hi)) > 0) {
 			if (hi <= lo)
 				continue;
-			if (m->nr == cap) {
-				cap = cap ? cap * 2 : 64;
-				m->r = lp_xreallocarray(m->r, cap, sizeof(*m->r));
-			}
-			m->r[m->nr++] = (struct cu_range){ lo, hi, id };
+			add_range(m, &cap, lo, hi, id);
 		}
 	}
 	dwarf_end(dbg);

@@ -271,6 +271,16 @@ static void print_name(const char *s, size_t w)
 		printf("%.*s...", (int)(w - 3), s);
 }
 
+/* Paths keep their end: "...ime/c/lprt.c". */
+static void print_name_left(const char *s, size_t w)
+{
+	size_t l = strlen(s);
+	if (l <= w)
+		printf("%-*s", (int)w, s);
+	else
+		printf("...%s", s + l - (w - 3));
+}
+
 void sz_print_table(const struct sz_model *m, size_t limit, const char *by)
 {
 	const ex_elf *e = &m->elf;
@@ -358,7 +368,7 @@ void sz_print_table(const struct sz_model *m, size_t limit, const char *by)
 				continue;
 			shown++;
 			commas(a, sizeof(a), (long long)c->bytes);
-			print_name(c->name, w);
+			print_name_left(c->name, w);
 			printf(" %12s %6.1f%% %6.1f%% %8zu\n", a, sz_pct(c->text_bytes, m->exec_bytes),
 			    sz_pct(c->file_bytes, e->len), c->nsym);
 		}
@@ -367,13 +377,16 @@ void sz_print_table(const struct sz_model *m, size_t limit, const char *by)
 	}
 	if (by == NULL || strcmp(by, "symbol") == 0) {
 		printf("\n%s%10s  %-16s %-16s %s%s\n", bo, "SIZE", "SECTION", "CRATE", "SYMBOL", z);
-		for (size_t i = 0; i < m->nsyms && i < lim; i++) {
+		for (size_t i = 0, shown = 0; i < m->nsyms && shown < lim; i++) {
 			const struct sz_sym *s = &m->syms[i];
+			if (s->alias)
+				continue; /* same bytes as a row already shown */
+			shown++;
 			commas(a, sizeof(a), (long long)s->size);
 			printf("%10s  ", a);
 			print_name(s->section, 16);
 			putchar(' ');
-			print_name(m->crates[s->crate].name, 16);
+			print_name_left(m->crates[s->crate].name, 16);
 			printf(" %s\n", s->demangled ? s->demangled : s->name);
 		}
 	}
