@@ -7,6 +7,8 @@
 # on a small machine); tests that must see a rebuild use a copy in a temp dir.
 
 load helpers
+# cargo from rustup, as mk/lp.mk arranges for make.
+[ -x "$HOME/.cargo/bin/cargo" ] && PATH="$HOME/.cargo/bin:$PATH"
 
 RUCHY_DOUBLE="$LP_ROOT/tests/bin/ruchy-test-double"
 MIN_EVENT="$LP_ROOT/share/events/minimal.json"
@@ -299,4 +301,42 @@ EOF
 		assert_contains "$w"
 	done
 	assert_contains "valid: "
+}
+
+# The Rust twin of the failing C function (tests/lambdas/rsprobe).
+build_rsprobe() {
+	(cd "$LP_ROOT/lambdas" && CARGO_TARGET_DIR="$LP_BUILD/cargo-test" cargo build --quiet \
+		--manifest-path "$LP_ROOT/tests/lambdas/rsprobe/Cargo.toml")
+	RSPROBE="$LP_BUILD/cargo-test/debug/rsprobe"
+}
+
+@test "lp_runtime posts handler errors exactly as lprt does, and exports the trace id" {
+	build_rsprobe
+	printf '{"fail":1}' > "$BATS_TEST_TMPDIR/ev.json"
+	run "$LP_TEST_BIN/rtcapture" "$RSPROBE" "$BATS_TEST_TMPDIR/ev.json" 2
+	assert_status 0
+	[ "${lines[0]}" = 'error Bad__Type {"errorMessage":"said \"no\"\tto it","errorType":"Bad__Type"}' ] ||
+		{ printf 'got: %s\n' "${lines[0]}" >&2; return 1; }
+	[ "${lines[1]}" = "${lines[0]}" ]
+	printf '{}' > "$BATS_TEST_TMPDIR/ok.json"
+	run "$LP_TEST_BIN/rtcapture" "$RSPROBE" "$BATS_TEST_TMPDIR/ok.json" 3
+	assert_status 0
+	[ "${lines[2]}" = 'response {"len":2,"trace":1,"calls":3,"arn":true}' ] ||
+		{ printf 'got: %s\n' "${lines[2]}" >&2; return 1; }
+}
+
+@test "lp_runtime run_with_init posts /init/error and exits 1 when init fails" {
+	build_rsprobe
+	printf '{}' > "$BATS_TEST_TMPDIR/ev.json"
+	LP_TEST_FAIL_INIT=disk run "$LP_TEST_BIN/rtcapture" "$RSPROBE" "$BATS_TEST_TMPDIR/ev.json" 1
+	assert_status 1
+	assert_contains 'init_error Init.Broken {"errorMessage":"cannot start: disk","errorType":"Init.Broken"}'
+	[[ "$output" != *"response "* ]]
+}
+
+@test "lp_runtime's own unit tests pass (HTTP framing and JSON escaping)" {
+	cd "$LP_ROOT/lambdas"
+	run env CARGO_TARGET_DIR="$LP_BUILD/cargo-test" cargo test --quiet -p lp_runtime
+	assert_status 0
+	assert_contains "3 passed; 0 failed"
 }

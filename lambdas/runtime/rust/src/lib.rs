@@ -283,16 +283,18 @@ impl Runtime {
     }
 
     fn post_error(&mut self, err: &Error) -> io::Result<()> {
-        let body = error_json(err);
-        self.start_post("/invocation/", "/error", Some(&err.error_type), body.len());
+        let ty = header_safe(&err.error_type);
+        let body = error_json(&ty, &err.message);
+        self.start_post("/invocation/", "/error", Some(&ty), body.len());
         self.wbuf.extend_from_slice(body.as_bytes());
         self.finish_post()
     }
 
     fn post_init_error(&mut self, err: &Error) -> ! {
-        let body = error_json(err);
+        let ty = header_safe(&err.error_type);
+        let body = error_json(&ty, &err.message);
         self.request_id.clear();
-        self.start_post("/init/error", "", Some(&err.error_type), body.len());
+        self.start_post("/init/error", "", Some(&ty), body.len());
         self.wbuf.extend_from_slice(body.as_bytes());
         if let Err(e) = self.finish_post() {
             fatal("init/error", &e);
@@ -312,8 +314,7 @@ impl Runtime {
         self.wbuf.extend_from_slice(self.api.as_bytes());
         if let Some(t) = error_type {
             self.wbuf.extend_from_slice(b"\r\nLambda-Runtime-Function-Error-Type: ");
-            // Header values cannot hold CR/LF; anything else is the caller's.
-            self.wbuf.extend(t.bytes().filter(|&b| b != b'\r' && b != b'\n'));
+            self.wbuf.extend_from_slice(t.as_bytes()); // header_safe already
             self.wbuf.extend_from_slice(b"\r\nContent-Type: application/json");
         }
         self.wbuf.extend_from_slice(b"\r\nContent-Length: ");
@@ -530,12 +531,18 @@ fn is_id_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'
 }
 
-fn error_json(err: &Error) -> String {
-    let mut s = String::with_capacity(err.message.len() + err.error_type.len() + 32);
+/// The error type goes into a header: printable ASCII only, every other
+/// byte becomes '_' (as lprt does).
+fn header_safe(t: &str) -> String {
+    t.bytes().map(|b| if (0x20..=0x7e).contains(&b) { b as char } else { '_' }).collect()
+}
+
+fn error_json(error_type: &str, message: &str) -> String {
+    let mut s = String::with_capacity(message.len() + error_type.len() + 32);
     s.push_str("{\"errorMessage\":");
-    json_str(&mut s, &err.message);
+    json_str(&mut s, message);
     s.push_str(",\"errorType\":");
-    json_str(&mut s, &err.error_type);
+    json_str(&mut s, error_type);
     s.push('}');
     s
 }
@@ -659,7 +666,9 @@ mod tests {
 
     #[test]
     fn error_json_escapes() {
-        let e = Error::new("Bad\"Type", "line\n\u{1}");
-        assert_eq!(error_json(&e), "{\"errorMessage\":\"line\\n\\u0001\",\"errorType\":\"Bad\\\"Type\"}");
+        assert_eq!(
+            error_json(&header_safe("Bad\"Type\r\n"), "line\n\u{1}"),
+            "{\"errorMessage\":\"line\\n\\u0001\",\"errorType\":\"Bad\\\"Type__\"}"
+        );
     }
 }
