@@ -43,8 +43,9 @@ usage(FILE *f)
 	    "  --cold N          cold starts to add up (default 200)\n"
 	    "  -F, --freq HZ     sampling frequency (default 20000)\n"
 	    "  --out DIR         write hotspots.ndjson, init.folded, invoke.folded,\n"
-	    "                    init.svg, invoke.svg, speedscope.json, profile.ndjson\n"
-	    "                    (+ syscalls.ndjson, alloc.ndjson) into DIR\n"
+	    "                    init.svg, invoke.svg, speedscope.json (sampling),\n"
+	    "                    syscalls.ndjson, alloc.ndjson into DIR; each .ndjson\n"
+	    "                    starts with the run's profile record\n"
 	    "  --syscalls        count and time every syscall by name, per phase\n"
 	    "  --alloc           count allocations with the LD_PRELOAD shim lp-alloc.so\n"
 	    "  --no-sample       no sampling (to measure other modes or their cost)\n"
@@ -491,11 +492,9 @@ main(int argc, char **argv)
 	if (o.out != NULL) {
 		char *tmp;
 		FILE *f;
-		f = out_open(o.out, "profile.ndjson", &tmp);
-		nd_write(f, prof);
-		out_close(f, o.out, "profile.ndjson", tmp);
 		if (o.sample) {
 			f = out_open(o.out, "hotspots.ndjson", &tmp);
+			nd_write(f, prof);
 			write_hotspots(&a, &o, f, o.top > 200 ? o.top : 200);
 			out_close(f, o.out, "hotspots.ndjson", tmp);
 			for (int ph = 0; ph < PH_N; ph++) {
@@ -527,11 +526,13 @@ main(int argc, char **argv)
 		}
 		if (o.syscalls) {
 			f = out_open(o.out, "syscalls.ndjson", &tmp);
+			nd_write(f, prof);
 			write_syscalls(&a, &o, f, ok + failed);
 			out_close(f, o.out, "syscalls.ndjson", tmp);
 		}
 		if (o.alloc) {
 			f = out_open(o.out, "alloc.ndjson", &tmp);
+			nd_write(f, prof);
 			write_alloc(&a, &o, f);
 			out_close(f, o.out, "alloc.ndjson", tmp);
 		}
