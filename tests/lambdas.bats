@@ -8,7 +8,7 @@
 
 load helpers
 # cargo from rustup, as mk/lp.mk arranges for make.
-[ -x "$HOME/.cargo/bin/cargo" ] && PATH="$HOME/.cargo/bin:$PATH"
+if [ -x "$HOME/.cargo/bin/cargo" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
 
 RUCHY_DOUBLE="$LP_ROOT/tests/bin/ruchy-test-double"
 MIN_EVENT="$LP_ROOT/share/events/minimal.json"
