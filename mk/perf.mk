@@ -13,7 +13,7 @@
 PERF_COLD ?= 200
 PERF_FREQ ?= 20000
 
-LP_DEB_PKGS += chromium linux-perf
+LP_DEB_PKGS += chromium linux-perf python3
 
 LP_PERF_SHIM      := $(LP_BUILD)/lib/lp-alloc.so
 LP_PERF_SHIM_ASAN := $(LP_BUILD)/asan/lib/lp-alloc.so

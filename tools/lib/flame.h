@@ -2,8 +2,8 @@
  * (Brendan Gregg's "a;b;c 123", readable by flamegraph.pl, inferno and
  * speedscope), speedscope JSON, and a self-contained interactive SVG flame
  * graph (hover: frame and share; click: zoom; Search: regex highlight and
- * the matched share; URL fragment "#s=REGEX" or "#z=NAME" runs search or
- * zoom on load, for scripted checks).  Prefix: fg_. */
+ * the matched share; URL fragment "#s=REGEX" searches on load, "#z=NAME"
+ * clicks the first frame named NAME, for scripted checks).  Prefix: fg_. */
 #ifndef FLAME_H
 #define FLAME_H
 
