@@ -32,8 +32,9 @@ measure: deps tools deploy-local ## measure N cold starts -> results/FUNC-IMPL/i
 	  > $(LP_OUT)/invocations.ndjson.tmp
 	@mv $(LP_OUT)/invocations.ndjson.tmp $(LP_OUT)/invocations.ndjson
 
+# PLATFORM=aws measures through the Lambda API instead (mk/aws.mk).
 .PHONY: profile
-profile: measure ## the main job: build, deploy, measure and summarize FUNC
+profile: $(if $(filter aws,$(PLATFORM)),measure-aws,measure) ## the main job: build, deploy, measure and summarize FUNC
 	@$(MAKE) --no-print-directory profile-report
 
 # Other mk files append report targets (stats table, size, bottlenecks...)

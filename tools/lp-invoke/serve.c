@@ -135,8 +135,13 @@ srv_send(struct MHD_Connection *c, unsigned status, const char *body, size_t len
 	char rid[37];
 	if (r == NULL)
 		return MHD_NO;
-	lsvc_new_request_id(rid);
-	MHD_add_response_header(r, "x-amzn-RequestId", rid);
+	int have_rid = 0;
+	for (const char *const *h = headers; h && h[0]; h += 2)
+		have_rid |= strcmp(h[0], "x-amzn-RequestId") == 0;
+	if (!have_rid) {
+		lsvc_new_request_id(rid);
+		MHD_add_response_header(r, "x-amzn-RequestId", rid);
+	}
 	if (ctype)
 		MHD_add_response_header(r, "Content-Type", ctype);
 	for (const char *const *h = headers; h && h[0]; h += 2)
@@ -801,8 +806,9 @@ op_invoke(struct MHD_Connection *c, const char *name, struct srv_req *q, unsigne
 		free(o.log);
 		return srv_error(c, 502, *et, "lp-invoke serve could not start an execution environment: %s", o.err);
 	}
-	const char *hdr[8] = { "X-Amz-Executed-Version", "$LATEST" };
-	int nh = 2;
+	/* as on Lambda, the response's request id is the invocation's */
+	const char *hdr[10] = { "X-Amz-Executed-Version", "$LATEST", "x-amzn-RequestId", o.r.request_id };
+	int nh = 4;
 	char *b64 = NULL;
 	if (tail) {
 		size_t off = o.log_len > SRV_TAIL ? o.log_len - SRV_TAIL : 0;
