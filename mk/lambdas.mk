@@ -160,3 +160,9 @@ LP_CHECK_DEPS += $(LP_BUILD)/tests/rtcapture
 $(LP_BUILD)/tests/rtcapture: $(LP_ROOT)/tests/lambdas/rtcapture.c $(LP_BUILD)/asan/liblp.a
 	@mkdir -p $(@D)
 	$(LP_CC) $(LP_CPPFLAGS) $(LP_CFLAGS) $(LP_ASAN) -o $@ $< $(LP_BUILD)/asan/liblp.a $(LP_LDLIBS)
+
+# Test helper: an odd or hostile Runtime API for the runtime clients.
+LP_CHECK_DEPS += $(LP_BUILD)/tests/hostile_api
+$(LP_BUILD)/tests/hostile_api: $(LP_ROOT)/tests/lambdas/hostile_api.c
+	@mkdir -p $(@D)
+	$(LP_CC) -std=c11 -D_GNU_SOURCE $(LP_WARN) -O1 -g $(LP_ASAN) -o $@ $<

@@ -340,3 +340,52 @@ build_rsprobe() {
 	assert_status 0
 	assert_contains "3 passed; 0 failed"
 }
+
+# Valid but unusual Runtime API answers: chunked events, Connection: close
+# (the runtime must reconnect), answers dribbled out one byte per write.
+check_valid_scenarios() { # BOOTSTRAP
+	for sc in chunked close pipelined; do
+		run "$LP_TEST_BIN/hostile_api" $sc "$1"
+		assert_status 0
+		assert_contains "POST /2018-06-01/runtime/invocation/r1/response {\"len\":7,"
+		assert_contains "POST /2018-06-01/runtime/invocation/r2/response {\"len\":8,"
+		[ "${lines[-1]}" = served ] || { echo "$sc: runtime did not keep serving: ${lines[-1]}" >&2; return 1; }
+	done
+}
+
+# Hostile answers: the runtime stops with exit 3 and a reason, posts nothing,
+# and (C under ASan) never reads or writes out of bounds.
+check_hostile_scenarios() { # BOOTSTRAP
+	for sc in len-overflow len-conflict len-huge header-flood bad-id truncated status-500 garbage; do
+		run "$LP_TEST_BIN/hostile_api" $sc "$1"
+		assert_status 0
+		[ "${lines[-1]}" = "exit 3" ] || { echo "$sc: ${lines[-1]}" >&2; printf '%s\n' "$output" >&2; return 1; }
+		[[ "$output" != *"POST "* ]] || { echo "$sc: posted a result" >&2; return 1; }
+	done
+}
+
+@test "lprt handles chunked events, closed connections and dribbled answers" {
+	build_failing_c
+	check_valid_scenarios "$BATS_TEST_TMPDIR/fail"
+}
+
+@test "lprt stops with exit 3 on hostile Runtime API answers, without memory errors" {
+	build_failing_c
+	check_hostile_scenarios "$BATS_TEST_TMPDIR/fail"
+	run "$LP_TEST_BIN/hostile_api" len-huge "$BATS_TEST_TMPDIR/fail"
+	assert_contains "body larger than 32 MiB"
+	run "$LP_TEST_BIN/hostile_api" bad-id "$BATS_TEST_TMPDIR/fail"
+	assert_contains "malformed Lambda-Runtime-Aws-Request-Id"
+}
+
+@test "lp_runtime handles chunked events, closed connections and dribbled answers" {
+	build_rsprobe
+	check_valid_scenarios "$RSPROBE"
+}
+
+@test "lp_runtime stops with exit 3 on hostile Runtime API answers" {
+	build_rsprobe
+	check_hostile_scenarios "$RSPROBE"
+	run "$LP_TEST_BIN/hostile_api" len-conflict "$RSPROBE"
+	assert_contains "conflicting Content-Length"
+}

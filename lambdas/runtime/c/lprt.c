@@ -34,6 +34,7 @@ struct rt {
 	char req[1024];          /* request line + headers */
 	char reqid[128];
 	lprt_buf err;            /* error JSON */
+	const char *why;         /* what was wrong with the last response */
 };
 
 struct resp {
@@ -290,12 +291,21 @@ static int rt_fill(struct rt *rt, size_t want)
 			return 0;
 		}
 		if (n == 0) {
+			rt->why = "the Runtime API closed the connection";
 			errno = ECONNRESET;
 			return -1;
 		}
 		if (errno != EINTR)
 			return -1;
 	}
+}
+
+/* A protocol error: remember what, for the message. */
+static int proto(struct rt *rt, const char *why, int e)
+{
+	rt->why = why;
+	errno = e;
+	return -1;
 }
 
 static const char *memfind(const char *h, size_t hl, const char *n, size_t nl)
@@ -406,10 +416,8 @@ static int need_line(struct rt *rt, size_t from, size_t limit, size_t *eol)
 			*eol = (size_t)(q - rt->rbuf);
 			return 0;
 		}
-		if (rt->rlen - from > limit) {
-			errno = EPROTO;
-			return -1;
-		}
+		if (rt->rlen - from > limit)
+			return proto(rt, "line too long", EPROTO);
 		if (rt_fill(rt, rt->rlen == rt->rcap ? rt->rcap * 2 : rt->rcap) < 0)
 			return -1;
 	}
@@ -429,10 +437,8 @@ static int read_chunked(struct rt *rt, size_t start, size_t *len)
 		const char *f = rt->rbuf + pos;
 		trim(&f, &fl);
 		uint64_t size;
-		if (parse_hex(f, fl, MAX_BODY, &size) < 0 || out - start + size > MAX_BODY) {
-			errno = EPROTO;
-			return -1;
-		}
+		if (parse_hex(f, fl, MAX_BODY, &size) < 0 || out - start + size > MAX_BODY)
+			return proto(rt, "bad or too large chunk size", EPROTO);
 		pos = eol + 2;
 		if (size == 0) {
 			for (;;) { /* trailers up to an empty line */
@@ -452,10 +458,8 @@ static int read_chunked(struct rt *rt, size_t start, size_t *len)
 		while (rt->rlen - pos < size + 2)
 			if (rt_fill(rt, pos + (size_t)size + 3) < 0)
 				return -1;
-		if (rt->rbuf[pos + size] != '\r' || rt->rbuf[pos + size + 1] != '\n') {
-			errno = EPROTO;
-			return -1;
-		}
+		if (rt->rbuf[pos + size] != '\r' || rt->rbuf[pos + size + 1] != '\n')
+			return proto(rt, "chunk not followed by CRLF", EPROTO);
 		memmove(rt->rbuf + out, rt->rbuf + pos, (size_t)size);
 		out += (size_t)size;
 		pos += (size_t)size + 2;
@@ -475,38 +479,27 @@ static int rt_read_response(struct rt *rt, struct resp *r)
 	}
 	const char *e;
 	while (!(e = memfind(rt->rbuf, rt->rlen, "\r\n\r\n", 4))) {
-		if (rt->rlen >= MAX_HEADER) {
-			errno = EPROTO;
-			return -1;
-		}
+		if (rt->rlen >= MAX_HEADER)
+			return proto(rt, "response header too large", EPROTO);
 		if (rt_fill(rt, rt->rlen == rt->rcap ? rt->rcap * 2 : rt->rcap) < 0)
 			return -1;
 	}
 	r->hdr_end = (size_t)(e - rt->rbuf) + 4;
-	if (rt->rlen < 12 || memcmp(rt->rbuf, "HTTP/1.", 7) != 0 || rt->rbuf[8] != ' ') {
-		errno = EPROTO;
-		return -1;
-	}
 	uint64_t st;
-	if (parse_dec(rt->rbuf + 9, 3, 999, &st) < 0) {
-		errno = EPROTO;
-		return -1;
-	}
+	if (rt->rlen < 12 || memcmp(rt->rbuf, "HTTP/1.", 7) != 0 || rt->rbuf[8] != ' ' ||
+	    parse_dec(rt->rbuf + 9, 3, 999, &st) < 0)
+		return proto(rt, "malformed HTTP status line", EPROTO);
 	r->status = (int)st;
 	struct framing f = {0};
-	if (each_header(rt, r->hdr_end, framing_header, &f) < 0 || f.bad) {
-		errno = EPROTO;
-		return -1;
-	}
+	if (each_header(rt, r->hdr_end, framing_header, &f) < 0 || f.bad)
+		return proto(rt, "bad or conflicting Content-Length", EPROTO);
 	r->close = f.close;
 	if (f.chunked) {
 		if (read_chunked(rt, r->hdr_end, &r->body_len) < 0)
 			return -1;
 	} else if (f.has_len) {
-		if (f.len > MAX_BODY) {
-			errno = EFBIG;
-			return -1;
-		}
+		if (f.len > MAX_BODY)
+			return proto(rt, "body larger than 32 MiB", EFBIG);
 		r->body_len = (size_t)f.len;
 		size_t total = r->hdr_end + r->body_len;
 		while (rt->rlen < total)
@@ -516,10 +509,8 @@ static int rt_read_response(struct rt *rt, struct resp *r)
 		r->body_len = 0;
 	} else { /* unframed: read to close */
 		for (;;) {
-			if (rt->rlen - r->hdr_end > MAX_BODY) {
-				errno = EFBIG;
-				return -1;
-			}
+			if (rt->rlen - r->hdr_end > MAX_BODY)
+				return proto(rt, "unframed body larger than 32 MiB", EFBIG);
 			if (rt_fill(rt, rt->rlen == rt->rcap ? rt->rcap * 2 : rt->rcap) < 0) {
 				if (errno == ECONNRESET)
 					break;
@@ -573,6 +564,7 @@ static int write_all(int fd, struct iovec *iov, int n)
 static int rt_exchange(struct rt *rt, size_t reqlen, const char *body, size_t blen, struct resp *r)
 {
 	for (int attempt = 0;; attempt++) {
+		rt->why = NULL;
 		if (rt->fd < 0 && rt_connect(rt) < 0)
 			return -1;
 		struct iovec iov[2] = {
@@ -735,7 +727,7 @@ int lprt_run(lprt_handler *handler, void *user)
 		struct resp r;
 		memcpy(rt.req, next_req, (size_t)nl);
 		if (rt_exchange(&rt, (size_t)nl, NULL, 0, &r) < 0) {
-			warnx_("invocation/next", strerror(errno));
+			warnx_("invocation/next", rt.why ? rt.why : strerror(errno));
 			goto done;
 		}
 		if (r.status != 200) {
@@ -779,7 +771,7 @@ int lprt_run(lprt_handler *handler, void *user)
 				posted = post(&rt, "/invocation/", path, out.error_type, rt.err.data, rt.err.len);
 		}
 		if (posted < 0) {
-			warnx_("posting the invocation result", strerror(errno));
+			warnx_("posting the invocation result", rt.why ? rt.why : strerror(errno));
 			goto done;
 		}
 	}
