@@ -1,0 +1,3 @@
+module lp/minimal
+
+go 1.19
