@@ -1,6 +1,7 @@
 /* jscan — see jscan.h. */
 #include "jscan.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,15 @@
 struct sc {
 	const char *p, *end, *base;
 	js_field *f;
-	size_t nf;
+	const unsigned long long *first; /* top-level candidates by the key's first byte */
 	js_error *e;
 	int depth;
-	size_t plen;     /* current path length, or > JS_PATH_MAX when too long */
-	char path[JS_PATH_MAX + 1];
+	/* keys on the way down, for error messages only */
+	const char *key[JS_MAX_DEPTH + 1];
+	size_t keylen[JS_MAX_DEPTH + 1];
 };
+
+typedef uint64_t mask_t; /* one bit per wanted field (at most 64) */
 
 void js_field_init(js_field *f, const char *path)
 {
@@ -35,11 +39,20 @@ static int fail(struct sc *s, const char *msg)
 {
 	s->e->column = (size_t)(s->p - s->base) + 1;
 	snprintf(s->e->msg, sizeof s->e->msg, "%s", msg);
-	size_t n = s->plen <= JS_PATH_MAX ? s->plen : 0;
-	if (n >= sizeof s->e->path)
-		n = sizeof s->e->path - 1;
-	memcpy(s->e->path, s->path, n);
-	s->e->path[n] = '\0';
+	size_t n = 0, cap = sizeof s->e->path;
+	s->e->path[0] = '\0';
+	for (int d = 1; d <= s->depth && d <= JS_MAX_DEPTH; d++) {
+		if (!s->key[d])
+			break; /* inside an array: the path stops here */
+		size_t l = s->keylen[d];
+		if (n + l + 2 >= cap)
+			break;
+		if (n)
+			s->e->path[n++] = '.';
+		memcpy(s->e->path + n, s->key[d], l);
+		n += l;
+		s->e->path[n] = '\0';
+	}
 	return -1;
 }
 
@@ -49,17 +62,15 @@ static void ws(struct sc *s)
 		s->p++;
 }
 
-static void match(struct sc *s, int kind, const char *start)
+static void match(struct sc *s, mask_t exact, int kind, const char *start)
 {
-	if (s->plen > JS_PATH_MAX)
-		return;
-	for (size_t i = 0; i < s->nf; i++) {
+	while (exact) {
+		int i = __builtin_ctzll(exact);
+		exact &= exact - 1;
 		js_field *f = &s->f[i];
-		if (f->pathlen == s->plen && memcmp(f->path, s->path, s->plen) == 0) {
-			f->kind = kind;
-			f->raw = start;
-			f->len = (size_t)(s->p - start);
-		}
+		f->kind = kind;
+		f->raw = start;
+		f->len = (size_t)(s->p - start);
 	}
 }
 
@@ -128,6 +139,21 @@ static int string(struct sc *s, int *esc)
 	const unsigned char *p = (const unsigned char *)s->p + 1, *end = (const unsigned char *)s->end;
 	*esc = 0;
 	for (;;) {
+		/* 8 bytes at a time while none is '"', '\\', a control or non-ASCII */
+		while (end - p >= 8) {
+			uint64_t x;
+			memcpy(&x, p, 8);
+			const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+			uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+			uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & highs;
+			if (hit) {
+				/* the lowest flagged byte is a real hit (borrows only
+				 * travel upward): jump straight to it */
+				p += __builtin_ctzll(hit) >> 3;
+				break;
+			}
+			p += 8;
+		}
 		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
 			p++;
 		if (p >= end) {
@@ -236,10 +262,12 @@ static int literal(struct sc *s, const char *word, size_t n)
 	return 0;
 }
 
-static int object(struct sc *s);
+static int object(struct sc *s, mask_t deeper, size_t off);
 static int array(struct sc *s);
 
-static int value(struct sc *s)
+/* A value; exact: fields whose path ends here; deeper: fields whose path
+ * continues inside this value (an object), from byte off of their path. */
+static int value(struct sc *s, mask_t exact, mask_t deeper, size_t off)
 {
 	const char *start = s->p;
 	int kind, esc;
@@ -247,7 +275,7 @@ static int value(struct sc *s)
 		return fail(s, "value expected");
 	switch (*s->p) {
 	case '{':
-		if (object(s))
+		if (object(s, deeper, off))
 			return -1;
 		kind = JS_OBJECT;
 		break;
@@ -289,22 +317,24 @@ static int value(struct sc *s)
 		}
 		return fail(s, "value expected");
 	}
-	match(s, kind, start);
+	if (exact)
+		match(s, exact, kind, start);
 	return 0;
 }
 
-static int object(struct sc *s)
+static int object(struct sc *s, mask_t deeper, size_t off)
 {
 	if (++s->depth > JS_MAX_DEPTH)
 		return fail(s, "nesting too deep");
+	s->key[s->depth] = NULL;
 	s->p++; /* { */
-	size_t saved = s->plen;
 	ws(s);
 	if (s->p < s->end && *s->p == '}') {
 		s->p++;
 		s->depth--;
 		return 0;
 	}
+	char small[128];
 	for (;;) {
 		ws(s);
 		if (s->p >= s->end || *s->p != '"')
@@ -313,40 +343,46 @@ static int object(struct sc *s)
 		int esc;
 		if (string(s, &esc))
 			return -1;
-		/* path = saved path + "." + key */
+		const char *key = k + 1;
 		size_t klen = (size_t)(s->p - k) - 2;
-		size_t pl = saved;
-		if (saved <= JS_PATH_MAX) {
-			size_t need = saved + (saved ? 1 : 0) + klen;
-			if (need > JS_PATH_MAX) {
-				pl = JS_PATH_MAX + 1;
-			} else {
-				if (saved)
-					s->path[pl++] = '.';
-				if (esc) {
-					js_field tmp = {.raw = k, .len = klen + 2};
-					char *dec = malloc(klen + 3);
-					if (!dec)
-						return fail(s, "out of memory");
-					size_t dl = js_string(&tmp, dec);
-					memcpy(s->path + pl, dec, dl);
-					free(dec);
-					pl += dl;
-				} else {
-					memcpy(s->path + pl, k + 1, klen);
-					pl += klen;
+		s->key[s->depth] = key;
+		s->keylen[s->depth] = klen;
+		mask_t ex = 0, dp = 0;
+		if (deeper) {
+			char *dec = NULL;
+			if (esc) { /* compare the decoded key */
+				js_field tmp = {.raw = k, .len = klen + 2};
+				dec = klen + 3 <= sizeof small ? small : malloc(klen + 3);
+				if (!dec)
+					return fail(s, "out of memory");
+				klen = js_string(&tmp, dec);
+				key = dec;
+			}
+			mask_t cand = off == 0 ? deeper & s->first[(unsigned char)key[0]] : deeper;
+			for (mask_t m = cand; m;) {
+				int i = __builtin_ctzll(m);
+				m &= m - 1;
+				const js_field *f = &s->f[i];
+				if (f->pathlen >= off + klen && f->path[off] == key[0] &&
+				    memcmp(f->path + off, key, klen) == 0) {
+					char next = f->path[off + klen];
+					if (next == '\0')
+						ex |= (mask_t)1 << i;
+					else if (next == '.')
+						dp |= (mask_t)1 << i;
 				}
 			}
+			if (dec && dec != small)
+				free(dec);
 		}
 		ws(s);
 		if (s->p >= s->end || *s->p != ':')
 			return fail(s, "':' expected after object key");
 		s->p++;
 		ws(s);
-		s->plen = pl;
-		if (value(s))
+		if (value(s, ex, dp, off + klen + 1))
 			return -1;
-		s->plen = saved;
+		s->key[s->depth] = NULL; /* between keys: no field to blame */
 		ws(s);
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
@@ -365,20 +401,17 @@ static int array(struct sc *s)
 {
 	if (++s->depth > JS_MAX_DEPTH)
 		return fail(s, "nesting too deep");
+	s->key[s->depth] = NULL; /* elements have no dotted path */
 	s->p++; /* [ */
-	size_t saved = s->plen;
-	/* Elements have no dotted path: nothing inside an array matches. */
-	s->plen = JS_PATH_MAX + 1;
 	ws(s);
 	if (s->p < s->end && *s->p == ']') {
 		s->p++;
 		s->depth--;
-		s->plen = saved;
 		return 0;
 	}
 	for (;;) {
 		ws(s);
-		if (value(s))
+		if (value(s, 0, 0, 0))
 			return -1;
 		ws(s);
 		if (s->p < s->end && *s->p == ',') {
@@ -388,30 +421,62 @@ static int array(struct sc *s)
 		if (s->p < s->end && *s->p == ']') {
 			s->p++;
 			s->depth--;
-			s->plen = saved;
 			return 0;
 		}
 		return fail(s, "',' or ']' expected in array");
 	}
 }
 
-int js_scan(const char *str, size_t n, js_field *fields, size_t nfields, js_error *e)
+void js_plan_init(js_plan *pl, js_field *fields, size_t nfields)
 {
-	struct sc s = {.p = str, .end = str + n, .base = str, .f = fields, .nf = nfields, .e = e};
-	for (size_t i = 0; i < nfields; i++) {
-		fields[i].kind = JS_MISSING;
-		fields[i].raw = NULL;
-		fields[i].len = 0;
+	memset(pl, 0, sizeof *pl);
+	pl->f = fields;
+	pl->n = nfields;
+	for (size_t i = 0; i < nfields && i < 64; i++)
+		if (fields[i].pathlen)
+			pl->first[(unsigned char)fields[i].path[0]] |= (uint64_t)1 << i;
+}
+
+int js_scan_plan(const char *str, size_t n, const js_plan *pl, js_error *e)
+{
+	struct sc s;
+	s.p = str;
+	s.end = str + n;
+	s.base = str;
+	s.f = pl->f;
+	s.first = pl->first;
+	s.e = e;
+	s.depth = 0;
+	mask_t all = 0;
+	if (pl->n > 64) {
+		snprintf(e->msg, sizeof e->msg, "js_scan: more than 64 fields wanted");
+		e->column = 0;
+		e->path[0] = '\0';
+		return -1;
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		pl->f[i].kind = JS_MISSING;
+		pl->f[i].raw = NULL;
+		pl->f[i].len = 0;
+		if (pl->f[i].pathlen)
+			all |= (mask_t)1 << i;
 	}
 	ws(&s);
 	if (s.p >= s.end || *s.p != '{')
 		return fail(&s, "record is not a JSON object");
-	if (object(&s))
+	if (object(&s, all, 0))
 		return -1;
 	ws(&s);
 	if (s.p != s.end)
 		return fail(&s, "trailing data after the JSON object");
 	return 0;
+}
+
+int js_scan(const char *str, size_t n, js_field *fields, size_t nfields, js_error *e)
+{
+	js_plan pl;
+	js_plan_init(&pl, fields, nfields);
+	return js_scan_plan(str, n, &pl, e);
 }
 
 double js_number(const js_field *f)

@@ -45,8 +45,19 @@ typedef struct {
 void js_field_init(js_field *f, const char *path);
 
 /* Scan one line s[0..n) holding a JSON object (surrounding whitespace
- * allowed).  0: valid, fields filled; -1: invalid, *e says where. */
+ * allowed).  0: valid, fields filled; -1: invalid, *e says where.  At most
+ * 64 fields. */
 int js_scan(const char *s, size_t n, js_field *fields, size_t nfields, js_error *e);
+
+/* For many lines with the same fields: a plan indexes the fields by the
+ * first byte of their path (at most 64 fields). */
+typedef struct {
+	js_field *f;
+	size_t n;
+	unsigned long long first[256];
+} js_plan;
+void js_plan_init(js_plan *pl, js_field *fields, size_t nfields);
+int js_scan_plan(const char *s, size_t n, const js_plan *pl, js_error *e);
 
 /* Value of a JS_NUMBER field as a double (may be +-inf on overflow). */
 double js_number(const js_field *f);

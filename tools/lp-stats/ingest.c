@@ -2,10 +2,13 @@
  * the numbers that percentiles need are kept). */
 #include "lpstats.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jscan.h"
 #include "lputil.h"
@@ -166,25 +169,69 @@ static int selected(const selector *sel, js_field *w)
 
 /* --- reading ---------------------------------------------------------- */
 
+/* Lines straight out of a big read(2) buffer: no copy per line (getline
+ * copies every byte once more). */
+typedef struct {
+	int fd;
+	char *buf;
+	size_t cap, start, end;
+	int eof;
+} lreader;
+
+static char *next_line(lreader *r, size_t *len, const char *name)
+{
+	for (;;) {
+		char *l = r->buf + r->start;
+		char *nl = memchr(l, '\n', r->end - r->start);
+		if (nl) {
+			*len = (size_t)(nl - l);
+			r->start = (size_t)(nl - r->buf) + 1;
+			return l;
+		}
+		if (r->eof) {
+			if (r->start == r->end)
+				return NULL;
+			*len = r->end - r->start;
+			r->start = r->end;
+			return l;
+		}
+		memmove(r->buf, l, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+		if (r->end == r->cap) {
+			r->cap *= 2;
+			r->buf = lp_xrealloc(r->buf, r->cap);
+		}
+		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			lp_err(LP_EXIT_USAGE, "%s: read error", name);
+		}
+		if (n == 0)
+			r->eof = 1;
+		else
+			r->end += (size_t)n;
+	}
+}
+
 void ingest(ctx *c, const char *path, int side)
 {
-	FILE *fp = stdin;
+	lreader rd = {.fd = STDIN_FILENO, .cap = 1 << 20};
 	const char *name = "<stdin>";
 	if (path && strcmp(path, "-") != 0) {
-		fp = fopen(path, "r");
-		if (!fp)
+		rd.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (rd.fd < 0)
 			lp_err(LP_EXIT_USAGE, "%s", path);
 		name = path;
 	}
-	static char iobuf[1 << 16];
-	if (fp != stdin)
-		setvbuf(fp, iobuf, _IOFBF, sizeof iobuf);
+	rd.buf = lp_xmalloc(rd.cap);
 
 	size_t ns0 = c->selectors ? c->sel[0].n : 0, ns1 = c->selectors ? c->sel[1].n : 0;
 	size_t nw = W_FIXED + c->nby + c->nfields + ns0 + ns1;
 	js_field *w = lp_xcalloc(nw, sizeof *w);
-	for (size_t i = 0; i < W_FIXED; i++)
-		js_field_init(&w[i], fixed_paths[i]);
+	for (size_t i = 0; i < W_FIXED; i++) /* the lambda-perf ones only when needed */
+		js_field_init(&w[i], i <= W_PLATFORM || c->lambda_perf ? fixed_paths[i] : "");
 	js_field *wby = w + W_FIXED, *wf = wby + c->nby, *ws0 = wf + c->nfields, *ws1 = ws0 + ns0;
 	for (size_t i = 0; i < c->nby; i++)
 		js_field_init(&wby[i], c->by[i]);
@@ -195,20 +242,23 @@ void ingest(ctx *c, const char *path, int side)
 	for (size_t i = 0; i < ns1; i++)
 		js_field_init(&ws1[i], c->sel[1].kv[i].k);
 
-	char *line = NULL, *key = NULL;
-	size_t cap = 0, keycap = 0;
+	js_plan plan;
+	js_plan_init(&plan, w, nw);
+	if (nw > 64)
+		lp_usage_error("too many fields and keys (%zu > 64)", nw);
+	char *line, *key = NULL;
+	size_t keycap = 0, len;
 	unsigned long lineno = 0;
-	ssize_t len;
 	group *last = NULL;
 	js_error e;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	while ((line = next_line(&rd, &len, name)) != NULL) {
 		lineno++;
-		ssize_t i = 0;
+		size_t i = 0;
 		while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
 			i++;
 		if (i == len)
 			continue;
-		if (js_scan(line, (size_t)len, w, nw, &e) != 0) {
+		if (js_scan_plan(line, len, &plan, &e) != 0) {
 			if (e.path[0])
 				lp_errx(LP_EXIT_USAGE, "%s:%lu: field '%s': malformed JSON at column %zu: %s", name, lineno,
 					e.path, e.column, e.msg);
@@ -248,7 +298,8 @@ void ingest(ctx *c, const char *path, int side)
 		key[kl++] = (char)('0' + s);
 		for (size_t k = 0; k < c->nby; k++) {
 			key[kl++] = (char)('a' + wby[k].kind);
-			memcpy(key + kl, wby[k].raw, wby[k].len);
+			if (wby[k].len)
+				memcpy(key + kl, wby[k].raw, wby[k].len);
 			kl += wby[k].len;
 			key[kl++] = '\x1f';
 		}
@@ -337,13 +388,11 @@ void ingest(ctx *c, const char *path, int side)
 			}
 		}
 	}
-	if (ferror(fp))
-		lp_err(LP_EXIT_USAGE, "%s: read error", name);
-	free(line);
+	free(rd.buf);
 	free(key);
 	free(w);
-	if (fp != stdin)
-		fclose(fp);
+	if (rd.fd != STDIN_FILENO)
+		close(rd.fd);
 }
 
 /* --- ordering: groups sort by their key values, numbers numerically, so
