@@ -133,7 +133,7 @@ $(LP_RUCHY_BUILD)/ruchy-path:
 
 # FUNC and IMPL are checked when the makefiles are read, before any rule:
 # an unknown name stops make with the list of valid ones.
-LP_FUNC_GOALS += lambda lambda-release lambda-profiling lambdas
+LP_FUNC_GOALS += lambda lambda-release lambda-profiling profile measure deploy-local
 ifneq ($(filter $(LP_FUNC_GOALS),$(MAKECMDGOALS)),)
 ifeq ($(filter $(FUNC),$(LP_FUNCS)),)
 $(error lp: unknown FUNC '$(FUNC)'; valid: $(LP_FUNCS))
@@ -147,7 +147,7 @@ $(error lp: FUNC '$(FUNC)' has no $(IMPL) implementation ($(LP_IMPL_SRC) not fou
 endif
 endif
 
-.PHONY: lambda lambda-release lambda-profiling lambdas
+.PHONY: lambda lambda-release lambda-profiling
 lambda: deps $(LP_BUILD)/lambdas/$(FUNC)-$(IMPL)/bootstrap ## build FUNC-IMPL's release-ultra bootstrap (build/lambdas/)
 	@echo "$(lastword $^)"
 lambda-release: deps $(LP_BUILD)/lambdas-release/$(FUNC)-$(IMPL)/bootstrap ## build FUNC-IMPL with Cargo's release profile / C -O2

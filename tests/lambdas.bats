@@ -389,3 +389,15 @@ check_hostile_scenarios() { # BOOTSTRAP
 	run "$LP_TEST_BIN/hostile_api" len-conflict "$RSPROBE"
 	assert_contains "conflicting Content-Length"
 }
+
+@test "both runtimes take a 3 MB event whole, twice on one connection" {
+	build_failing_c
+	build_rsprobe
+	{ printf '{"x":"'; head -c 3000000 /dev/zero | tr '\0' a; printf '"}'; } > "$BATS_TEST_TMPDIR/big.json"
+	for bs in "$BATS_TEST_TMPDIR/fail" "$RSPROBE"; do
+		run "$LP_TEST_BIN/rtcapture" "$bs" "$BATS_TEST_TMPDIR/big.json" 2
+		assert_status 0
+		[[ "${lines[0]}" == 'response {"len":3000008,'* ]] || { echo "$bs: ${lines[0]}" >&2; return 1; }
+		[[ "${lines[1]}" == 'response {"len":3000008,'* ]]
+	done
+}

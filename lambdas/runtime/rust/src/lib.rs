@@ -414,6 +414,10 @@ impl Runtime {
             if n > MAX_BODY {
                 return Err(io::Error::other(format!("body of {n} bytes exceeds {MAX_BODY}")));
             }
+            // Size the buffer once for the whole body (kept for later events).
+            if self.rbuf.len() < body_start + n {
+                self.rbuf.resize(body_start + n, 0);
+            }
             while self.rlen - body_start < n {
                 self.fill()?;
             }
