@@ -268,9 +268,10 @@ main(int argc, char **argv)
 			lp_err(LP_EXIT_USAGE, "%s", o.target);
 		if (S_ISDIR(st.st_mode)) {
 			char *b = lp_xasprintf("%s/bootstrap", o.target);
-			if (access(b, F_OK) != 0)
-				lp_errx(LP_EXIT_USAGE, "%s: no bootstrap in the task root", o.target);
+			int have = access(b, F_OK) == 0;
 			free(b);
+			if (!have)
+				lp_errx(LP_EXIT_USAGE, "%s: no bootstrap in the task root", o.target);
 		}
 	}
 	if (o.func == NULL) {
