@@ -29,3 +29,82 @@ $(foreach v,$(LP_LAMBDA_VARIANTS),$(foreach i,rust c ruchy,\
 
 .PHONY: suite-db
 suite-db: $(LP_SUITE_DB) ## build db_query's SQLite database (build/suite/db_query/data.db)
+
+# ---------------------------------------------------------------------------
+# Baselines of `minimal` in other languages, for `make compare` only (they
+# are not IMPLs of mk/lambdas.mk). Each is a real Runtime API client; a
+# language whose toolchain is missing is skipped by `compare` with a message.
+LP_BASELINES := go python node cpp
+LP_DEB_PKGS  += golang-go g++ libcurl4-openssl-dev nodejs python3
+
+LP_BL_DIR := $(LP_BUILD)/lambdas
+LP_BL_SRC := $(LP_LAMBDAS)/minimal
+
+# release-ultra equivalents: Go stripped (-s -w), static (CGO off); C++ -Os,
+# LTO, dead sections removed, stripped, glibc and libcurl dynamic.
+$(LP_BL_DIR)/minimal-go/bootstrap: $(wildcard $(LP_BL_SRC)/go/*.go) $(LP_BL_SRC)/go/go.mod
+	@command -v go >/dev/null || { echo "lp: go not found (apt-get install golang-go)" >&2; exit 3; }
+	@mkdir -p $(@D)
+	@echo "lp: go build minimal-go" >&2
+	@cd $(LP_BL_SRC)/go && CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE=$(LP_BUILD)/go-cache \
+	  go build -trimpath -ldflags='-s -w' -o $@.tmp . && mv $@.tmp $@
+
+$(LP_BL_DIR)/minimal-cpp/bootstrap: $(LP_BL_SRC)/cpp/main.cpp
+	@command -v g++ >/dev/null || { echo "lp: g++ not found (apt-get install g++)" >&2; exit 3; }
+	@mkdir -p $(@D)
+	@echo "lp: g++ minimal-cpp" >&2
+	@g++ -std=c++17 -Wall -Wextra -Werror -Os -flto -ffunction-sections -fdata-sections \
+	  -o $@.tmp $< -Wl,--gc-sections -Wl,--as-needed -s -lcurl && mv $@.tmp $@
+
+$(LP_BL_DIR)/minimal-python/bootstrap: $(LP_BL_SRC)/python/bootstrap
+	@mkdir -p $(@D) && cp $< $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+
+$(LP_BL_DIR)/minimal-node/bootstrap: $(LP_BL_SRC)/node/bootstrap
+	@mkdir -p $(@D) && cp $< $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+
+# What each implementation is, for the compare rows (client and toolchain).
+SUITE_IMPL_INFO_rust   = lp_runtime (std only), $(shell rustc --version 2>/dev/null), release-ultra
+SUITE_IMPL_INFO_c      = lprt (C), $(shell cc --version 2>/dev/null | head -n 1), -Os LTO
+SUITE_IMPL_INFO_ruchy  = ruchy transpile ($(RUCHY)) + lp_runtime
+SUITE_IMPL_INFO_go     = net/http (standard library), $(shell go version 2>/dev/null | cut -d' ' -f3)
+SUITE_IMPL_INFO_python = http.client (standard library), $(shell PATH=/usr/local/bin:/usr/bin:/bin python3 --version 2>/dev/null) (the PATH a function sees)
+SUITE_IMPL_INFO_node   = http (standard library; aws-lambda-ric not used), node $(shell PATH=/usr/local/bin:/usr/bin:/bin node --version 2>/dev/null)
+SUITE_IMPL_INFO_cpp    = libcurl, $(shell g++ --version 2>/dev/null | head -n 1)
+export SUITE_IMPL_INFO_rust SUITE_IMPL_INFO_c SUITE_IMPL_INFO_ruchy SUITE_IMPL_INFO_go \
+  SUITE_IMPL_INFO_python SUITE_IMPL_INFO_node SUITE_IMPL_INFO_cpp
+
+# A baseline's toolchain: present (1) or not (empty).
+LP_BL_HAVE_go     = $(shell command -v go >/dev/null && echo 1)
+LP_BL_HAVE_python = $(shell command -v python3 >/dev/null && echo 1)
+LP_BL_HAVE_node   = $(shell command -v node >/dev/null && echo 1)
+LP_BL_HAVE_cpp    = $(shell command -v g++ >/dev/null && [ -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h ] && echo 1)
+
+# ---------------------------------------------------------------------------
+# make compare FUNC=f [N=30] [MEMORY=128] [EVENT=file]
+LP_COMPARE_OUT = $(LP_RESULTS)/compare-$(FUNC)
+LP_COMPARE_IMPLS = $(foreach i,rust c,$(if $(wildcard $(LP_LAMBDAS)/$(FUNC)/$(if $(filter rust,$(i)),rust/Cargo.toml,c/*.c)),$(i)))
+
+.PHONY: compare
+compare: deps tools ## measure every implementation of FUNC (and, for minimal, the go/python/node/cpp baselines) in one interleaved run -> results/compare-FUNC/compare.{ndjson,md}
+	@case " $(LP_FUNCS) " in *" $(FUNC) "*) ;; *) \
+	  echo "lp: unknown FUNC '$(FUNC)'; valid: $(LP_FUNCS)" >&2; exit 2;; esac
+	@set -e; args=""; root=$(LP_COMPARE_OUT)/taskroots; rm -rf $$root; \
+	deploy() { mkdir -p $$root/$$1 && cp -p $$2 $$root/$$1/bootstrap && \
+	  for f in $(LP_TASKROOT_FILES_$(FUNC)); do cp -p $$f $$root/$$1/; done; args="$$args $$1=$$root/$$1"; }; \
+	for i in $(LP_COMPARE_IMPLS); do \
+	  $(MAKE) --no-print-directory $(LP_BUILD)/lambdas/$(FUNC)-$$i/bootstrap; \
+	  deploy $$i $(LP_BUILD)/lambdas/$(FUNC)-$$i/bootstrap; done; \
+	if [ -e $(LP_LAMBDAS)/$(FUNC)/handler.ruchy ]; then \
+	  if ! command -v '$(RUCHY)' >/dev/null; then \
+	    echo "lp compare: skipping ruchy: no ruchy compiler ('$(RUCHY)'; set RUCHY=/path/to/ruchy)" >&2; \
+	  elif $(MAKE) --no-print-directory IMPL=ruchy RUCHY='$(RUCHY)' $(LP_BUILD)/lambdas/$(FUNC)-ruchy/bootstrap; then \
+	    deploy ruchy $(LP_BUILD)/lambdas/$(FUNC)-ruchy/bootstrap; \
+	  else echo "lp compare: skipping ruchy: '$(RUCHY)' could not build $(FUNC)'s handler.ruchy (see above)" >&2; fi; \
+	fi; \
+	if [ "$(FUNC)" = minimal ]; then \
+	  $(foreach b,$(LP_BASELINES),\
+	  if [ -n "$(LP_BL_HAVE_$(b))" ]; then $(MAKE) --no-print-directory $(LP_BL_DIR)/minimal-$(b)/bootstrap; \
+	    deploy $(b) $(LP_BL_DIR)/minimal-$(b)/bootstrap; \
+	  else echo "lp compare: skipping $(b): toolchain not installed" >&2; fi;) \
+	fi; \
+	LP_BIN=$(LP_BIN) $(LP_ROOT)/mk/suite-compare.sh $(FUNC) $(N) $(MEMORY) $(LP_EVENT) $(LP_COMPARE_OUT) $$args
