@@ -97,6 +97,7 @@ typedef struct {
 	size_t unselected;
 	int lambda_perf;
 	int color;
+	int warn_stderr; /* 0: the table on the same terminal shows the notes */
 	json_t *out; /* records kept for non-NDJSON renderers */
 } ctx;
 

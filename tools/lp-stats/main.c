@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lputil.h"
 
@@ -294,6 +295,7 @@ int main(int argc, char **argv)
 	if (c.lambda_perf && (c.compare || c.ngates))
 		lp_usage_error("--format lambda-perf summarizes one stream: no compare, no gates");
 	c.color = lp_color_enabled(stdout);
+	c.warn_stderr = strcmp(c.format, "ndjson") == 0 || !(isatty(STDOUT_FILENO) && isatty(STDERR_FILENO));
 	c.out = json_array();
 	c.seen_field = lp_xcalloc(c.nfields, sizeof *c.seen_field);
 

@@ -143,7 +143,7 @@ static json_t *summary_record(ctx *c, group *g, size_t k)
 		json_array_append_new(warn, json_string(m));
 		free(m);
 	}
-	for (size_t i = 0; i < json_array_size(warn); i++)
+	for (size_t i = 0; c->warn_stderr && i < json_array_size(warn); i++)
 		lp_warnx("%s: %s: %s", g->label, field, json_string_value(json_array_get(warn, i)));
 	json_object_set_new(o, "warnings", warn);
 	return o;
@@ -330,7 +330,7 @@ static json_t *comparison_record(ctx *c, group *base, group *cand, size_t k, cmp
 	}
 	if (a->n < MIN_RUNS || b->n < MIN_RUNS)
 		json_array_append_new(warn, json_string("fewer than 30 values on a side: intervals and p-values are rough"));
-	for (size_t i = 0; i < json_array_size(warn); i++)
+	for (size_t i = 0; c->warn_stderr && i < json_array_size(warn); i++)
 		lp_warnx("%s: %s: %s", cand->label, c->fields[k], json_string_value(json_array_get(warn, i)));
 	json_object_set_new(o, "warnings", warn);
 	return o;
