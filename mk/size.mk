@@ -16,6 +16,8 @@
 # lp-size checks it).  (The profiling
 # build is not used: it has other codegen.)
 
+# libc6-dbg: tests find libc's debug file by build id.
+LP_DEB_PKGS    += libc6-dbg
 LP_SIZE_SYMS   := $(LP_BUILD)/lambdas-symbols
 LP_SIZE_TWIN    = $(LP_SIZE_SYMS)/$(FUNC)-$(IMPL)/bootstrap
 LP_SIZE_OUT     = $(LP_RESULTS)/$(FUNC)-$(IMPL)
@@ -87,6 +89,13 @@ $(LP_SIZE_TB)/cus-stripped: $(LP_SIZE_TB)/cus
 $(LP_SIZE_TB)/cus.debug: $(LP_SIZE_TB)/cus
 	objcopy --only-keep-debug $< $@
 
+$(LP_SIZE_TB)/dzip_one: $(LP_SIZE_FIX)/dzip_one.c $(LP_BUILD)/liblp.a
+	@mkdir -p $(@D)
+	$(LP_CC) $(LP_CPPFLAGS) $(LP_CFLAGS) -o $@ $^ $(LP_LDLIBS)
+
+# The project's own lambdas are checked against readelf and nm too.
+LP_CHECK_DEPS += $(LP_BUILD)/lambdas/minimal-c/bootstrap $(LP_BUILD)/lambdas/minimal-rust/bootstrap \
+	$(LP_SIZE_SYMS)/minimal-c/bootstrap $(LP_SIZE_TB)/dzip_one
 LP_CHECK_DEPS += $(LP_SIZE_TB)/app-legacy $(LP_SIZE_TB)/app-v0 $(LP_SIZE_TB)/cus \
 	$(LP_SIZE_TB)/cus-stripped $(LP_SIZE_TB)/cus.debug
 

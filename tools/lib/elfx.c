@@ -263,7 +263,8 @@ int ex_parse(const unsigned char *buf, size_t len, ex_elf *e, char *err, size_t 
 			shnum = s0.sh_size;
 		if (shstrndx == SHN_XINDEX)
 			shstrndx = s0.sh_link;
-		if (!in_file(e, h.e_shoff, (uint64_t)shnum * sizeof(Elf64_Shdr)))
+		/* Divide, not multiply: a count from section 0 can be huge. */
+		if (shnum > (len - h.e_shoff) / sizeof(Elf64_Shdr))
 			return fail(err, errlen, "section headers (offset %llu, %zu entries) extend past the end of the file (%zu bytes): truncated?",
 			    (unsigned long long)h.e_shoff, shnum, len);
 	}
