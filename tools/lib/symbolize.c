@@ -321,6 +321,8 @@ ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* /proc/kallsyms: "ffffffff81000000 T _stext [module]".  Parsed by hand
+ * (sscanf costs more than the kernel's formatting of 100k lines). */
 static void
 kallsyms_load(sym_ctx *c)
 {
@@ -332,18 +334,26 @@ kallsyms_load(sym_ctx *c)
 	if (fp == NULL)
 		return;
 	while (fgets(line, sizeof line, fp) != NULL) {
-		unsigned long long a;
-		char t, name[256];
-		if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 || a == 0)
+		char *p = line, *end;
+		unsigned long long a = strtoull(p, &end, 16);
+		char t;
+		size_t n;
+		if (end == p || *end != ' ' || a == 0)
 			continue;
-		if (t != 't' && t != 'T' && t != 'w' && t != 'W')
+		t = end[1];
+		if ((t != 't' && t != 'T' && t != 'w' && t != 'W') || end[2] != ' ')
 			continue;
+		p = end + 3;
+		n = strcspn(p, " \t\n");
+		if (n == 0)
+			continue;
+		p[n] = '\0';
 		if (c->nksyms == cap) {
 			cap = cap ? cap * 2 : 65536;
 			c->ksyms = lp_xreallocarray(c->ksyms, cap, sizeof *c->ksyms);
 		}
 		c->ksyms[c->nksyms].addr = a;
-		c->ksyms[c->nksyms].name = lp_xstrdup(name);
+		c->ksyms[c->nksyms].name = lp_xstrdup(p);
 		c->nksyms++;
 	}
 	fclose(fp);

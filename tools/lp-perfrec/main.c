@@ -372,6 +372,7 @@ main(int argc, char **argv)
 	for (i = 0; i < (long)o.nenv; i++)
 		env[i] = o.env[i];
 	int bar = isatty(2), try_cycles = 1;
+	uint64_t post_ns = 0;
 	for (i = 0; i < o.cold && !stop_sig; i++) {
 		struct run r;
 		char err[1024], shm_env[160], *pre_env = NULL;
@@ -427,7 +428,9 @@ main(int argc, char **argv)
 				failed++;
 			}
 			/* a failed start's samples still show where it went */
+			uint64_t t0 = lp_now_ns();
 			run_process(&r, &a, sc, workdir, src_real);
+			post_ns += lp_now_ns() - t0;
 		}
 		run_free(&r);
 		cs_result_free(&res);
@@ -462,6 +465,8 @@ main(int argc, char **argv)
 		json_object_set_new(prof, "event", json_null());
 		json_object_set_new(prof, "event_reason", json_string(why));
 	}
+	/* decoding, symbolization and aggregation, after each cold start */
+	json_object_set_new(prof, "postprocess_ms", nd_real((double)post_ns / 1e6));
 	json_object_set_new(prof, "syscalls", json_boolean(o.syscalls));
 	if (o.syscalls)
 		json_object_set_new(prof, "syscall_events_lost", json_integer((json_int_t)a.sys_lost));
