@@ -67,6 +67,9 @@ LP_LV_LDFLAGS_profiling := $(filter-out -s,$(LP_C_ULTRA_LD))
 LP_NEED_CARGO = command -v $(LP_CARGO) >/dev/null || { \
   echo "lp: cargo not found: install Rust (rustup) so that $(LP_CARGO) is on PATH" >&2; exit 3; }
 
+# Outputs are written to a per-process temporary name and renamed, so two
+# makes sharing a build directory never see a half-written file.
+#
 # lp_cargo_build PROFILE,RUSTFLAGS,CARGO-ARGS,BIN-NAME -> copies to $@ and
 # turns cargo's dep-info into $@.d so make knows every source file.
 define lp_cargo_build
@@ -75,12 +78,24 @@ define lp_cargo_build
 	@echo "lp: cargo build --profile $(1) $(3)" >&2
 	@cd $(LP_LAMBDAS) && CARGO_TARGET_DIR=$(LP_CARGO_TARGET) RUSTFLAGS='$(2)' \
 	  $(LP_CARGO) build --quiet --profile $(1) $(3)
-	@cp $(LP_CARGO_TARGET)/$(1)/$(4) $@.tmp && mv $@.tmp $@
-	@{ sed 's|^[^:]*:|$@:|' $(LP_CARGO_TARGET)/$(1)/$(4).d; \
-	   sed 's|^[^:]*:||' $(LP_CARGO_TARGET)/$(1)/$(4).d | tr ' ' '\n' | sed -n 's|^/.*|&:|p'; } > $@.d
+	@t=$@.tmp.$$$$; cp $(LP_CARGO_TARGET)/$(1)/$(4) $$t && mv $$t $@
+	@t=$@.d.tmp.$$$$; d=$(LP_CARGO_TARGET)/$(1)/$(4).d; \
+	 { sed 's|^[^:]*:|$@:|' $$d; sed 's|^[^:]*:||' $$d | tr ' ' '\n' | sed -n 's|^/.*|&:|p'; } > $$t && mv $$t $@.d
 endef
 
-# lp_lambda_rules FUNC,DIR,PROFILE,RUSTFLAGS,CFLAGS,LDFLAGS (one variant)
+# lp_c_build FUNC,VARIANT: one cc over the function's
+# sources and lprt.c (LTO sees the whole program), then its header deps.
+define lp_c_build
+	@mkdir -p $(@D)
+	@echo "lp: cc $(1) ($(2))" >&2
+	@t=$@.tmp.$$$$; src="$(wildcard $(LP_LAMBDAS)/$(1)/c/*.c) $(LP_RTC)/lprt.c"; \
+	 $(LP_LAMBDA_CC) $(LP_LAMBDA_CWARN) $(LP_LV_CFLAGS_$(2)) $(LP_C_CFLAGS_$(1)) -I$(LP_RTC) -o $$t $$src \
+	   $(LP_LV_LDFLAGS_$(2)) $(LP_C_LDLIBS_$(1)) && \
+	 $(LP_LAMBDA_CC) $(LP_LAMBDA_CWARN) $(LP_C_CFLAGS_$(1)) -I$(LP_RTC) -MM -MP -MT $@ $$src > $$t.d && \
+	 mv $$t.d $@.d && mv $$t $@ || { rm -f $$t $$t.d; exit 1; }
+endef
+
+# lp_lambda_rules FUNC,DIR,PROFILE,RUSTFLAGS,CFLAGS,LDFLAGS,VARIANT
 define lp_lambda_rules
 ifneq ($(wildcard $(LP_LAMBDAS)/$(1)/rust/Cargo.toml),)
 $(2)/$(1)-rust/bootstrap: $(LP_RUST_COMMON) $(LP_LAMBDAS)/$(1)/rust/Cargo.toml
@@ -88,13 +103,7 @@ $(2)/$(1)-rust/bootstrap: $(LP_RUST_COMMON) $(LP_LAMBDAS)/$(1)/rust/Cargo.toml
 endif
 ifneq ($(wildcard $(LP_LAMBDAS)/$(1)/c/*.c),)
 $(2)/$(1)-c/bootstrap: $(wildcard $(LP_LAMBDAS)/$(1)/c/*.c) $(LP_RTC)/lprt.c $(LP_RTC)/lprt.h $(LP_ROOT)/mk/lambdas.mk
-	@mkdir -p $$(@D)
-	@echo "lp: cc $(1) ($(notdir $(2)))" >&2
-	@$$(LP_LAMBDA_CC) $$(LP_LAMBDA_CWARN) $(5) $$(LP_C_CFLAGS_$(1)) -I$(LP_RTC) \
-	  -o $$@.tmp $(wildcard $(LP_LAMBDAS)/$(1)/c/*.c) $(LP_RTC)/lprt.c $(6) $$(LP_C_LDLIBS_$(1))
-	@$$(LP_LAMBDA_CC) $$(LP_LAMBDA_CWARN) $$(LP_C_CFLAGS_$(1)) -I$(LP_RTC) -MM -MP -MT $$@ \
-	  $(wildcard $(LP_LAMBDAS)/$(1)/c/*.c) $(LP_RTC)/lprt.c > $$@.d
-	@mv $$@.tmp $$@
+	$$(call lp_c_build,$(1),$(7))
 endif
 ifneq ($(wildcard $(LP_LAMBDAS)/$(1)/handler.ruchy),)
 $(2)/$(1)-ruchy/bootstrap: $(LP_RUST_COMMON) $(LP_RUCHY_BUILD)/$(1)/src/handler.rs $(LP_RUCHY_BUILD)/$(1)/Cargo.toml
@@ -113,10 +122,10 @@ $(LP_RUCHY_BUILD)/$(1)/Cargo.toml: $(LP_LAMBDAS)/runtime/ruchy/Cargo.toml.in $(L
 	@mkdir -p $$(@D)/src
 	@cp $(LP_LAMBDAS)/runtime/ruchy/main.rs $$(@D)/src/main.rs
 	@{ sed -e 's|@FUNC@|$(1)|g' -e 's|@RUNTIME@|$(LP_LAMBDAS)/runtime/rust|g' $$<; \
-	   sed -n '/^\[profile\./,$$$$p' $(LP_LAMBDAS)/Cargo.toml; } > $$@.tmp && mv $$@.tmp $$@
+	   sed -n '/^\[profile\./,$$$$p' $(LP_LAMBDAS)/Cargo.toml; } > $$@.tmp.$$$$$$$$ && mv $$@.tmp.$$$$$$$$ $$@
 endef
 
-$(foreach f,$(LP_FUNCS),$(foreach v,$(LP_LAMBDA_VARIANTS),$(eval $(call lp_lambda_rules,$(f),$(LP_LV_DIR_$(v)),$(LP_LV_PROFILE_$(v)),$(LP_LV_RUSTFLAGS_$(v)),$(LP_LV_CFLAGS_$(v)),$(LP_LV_LDFLAGS_$(v))))))
+$(foreach f,$(LP_FUNCS),$(foreach v,$(LP_LAMBDA_VARIANTS),$(eval $(call lp_lambda_rules,$(f),$(LP_LV_DIR_$(v)),$(LP_LV_PROFILE_$(v)),$(LP_LV_RUSTFLAGS_$(v)),$(LP_LV_CFLAGS_$(v)),$(LP_LV_LDFLAGS_$(v)),$(v)))))
 
 $(foreach f,$(LP_FUNCS),$(if $(wildcard $(LP_LAMBDAS)/$(f)/handler.ruchy),$(eval $(call lp_ruchy_rules,$(f)))))
 

@@ -9,15 +9,15 @@ if ! command -v "$ruchy" >/dev/null 2>&1; then
 	exit 3
 fi
 echo "lp: $ruchy transpile $in" >&2
-rm -f "$out.tmp"
-if ! "$ruchy" transpile "$in" -o "$out.tmp"; then
+tmp=$out.tmp.$$
+if ! "$ruchy" transpile "$in" -o "$tmp"; then
 	echo "lp: '$ruchy transpile $in' failed" >&2
-	rm -f "$out.tmp"
+	rm -f "$tmp"
 	exit 1
 fi
-if [ ! -s "$out.tmp" ]; then
-	echo "lp: '$ruchy transpile $in' wrote no Rust to $out.tmp" >&2
-	rm -f "$out.tmp"
+if [ ! -s "$tmp" ]; then
+	echo "lp: '$ruchy transpile $in' wrote no Rust to $tmp" >&2
+	rm -f "$tmp"
 	exit 1
 fi
-mv "$out.tmp" "$out"
+mv "$tmp" "$out"
