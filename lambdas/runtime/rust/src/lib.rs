@@ -5,11 +5,9 @@
 //! invocation costs no allocation beyond what the handler itself does.
 //!
 //! ```no_run
-//! fn main() {
-//!     lp_runtime::run(|_event: &[u8], _ctx: &lp_runtime::Context| {
-//!         Ok::<_, lp_runtime::Error>(&b"{\"ok\":true}"[..])
-//!     })
-//! }
+//! lp_runtime::run(|_event: &[u8], _ctx: &lp_runtime::Context| {
+//!     Ok::<_, lp_runtime::Error>(&b"{\"ok\":true}"[..])
+//! })
 //! ```
 //!
 //! API (stable; see lambdas/runtime/README.md):
