@@ -97,7 +97,9 @@ perf: check-func deps tools $(LP_PERF_SHIM) $(LP_PERF_PROF_BOOT) ## profile FUNC
 
 # make bench: the cost of each mode and of post-processing (bench/perfrec.sh).
 .PHONY: bench-perfrec
-bench-perfrec: deps tools $(LP_PERF_SHIM) $(LP_PERF_TEST_BINS)
+LP_PERF_BENCH_BOOTS := $(foreach f,minimal json_processing,$(foreach i,rust c,$(LP_BUILD)/lambdas/$(f)-$(i)/bootstrap)) \
+	$(LP_BUILD)/lambdas-profiling/minimal-rust/bootstrap
+bench-perfrec: deps tools $(LP_PERF_SHIM) $(LP_PERF_BENCH_BOOTS) ## lp-perfrec: cost of each mode, post-processing vs perf script
 	@mkdir -p $(LP_BENCH_OUT)
 	LP_BIN=$(LP_BIN) LP_BUILD=$(LP_BUILD) LP_ROOT=$(LP_ROOT) LP_RESULTS=$(LP_RESULTS) \
 	  $(LP_ROOT)/bench/perfrec.sh $(LP_BENCH_OUT)/perfrec
