@@ -342,9 +342,10 @@ build_rsprobe() {
 }
 
 # Valid but unusual Runtime API answers: chunked events, Connection: close
-# (the runtime must reconnect), answers dribbled out one byte per write.
+# (the runtime must reconnect), answers dribbled out one byte per write, a
+# response rejected with 413 (that invocation fails, the runtime goes on).
 check_valid_scenarios() { # BOOTSTRAP
-	for sc in chunked close pipelined; do
+	for sc in chunked close pipelined post-413; do
 		run "$LP_TEST_BIN/hostile_api" $sc "$1"
 		assert_status 0
 		assert_contains "POST /2018-06-01/runtime/invocation/r1/response {\"len\":7,"
@@ -362,6 +363,11 @@ check_hostile_scenarios() { # BOOTSTRAP
 		[ "${lines[-1]}" = "exit 3" ] || { echo "$sc: ${lines[-1]}" >&2; printf '%s\n' "$output" >&2; return 1; }
 		[[ "$output" != *"POST "* ]] || { echo "$sc: posted a result" >&2; return 1; }
 	done
+	# A 500 to a post means "exit" in the Runtime API.
+	run "$LP_TEST_BIN/hostile_api" post-500 "$1"
+	assert_status 0
+	[ "${lines[-1]}" = "exit 3" ] || { echo "post-500: ${lines[-1]}" >&2; return 1; }
+	[ "$(grep -c '^GET ' <<<"$output")" -eq 1 ]
 }
 
 @test "lprt handles chunked events, closed connections and dribbled answers" {

@@ -15,8 +15,11 @@
  *   chunked        event sent with Transfer-Encoding: chunked (2 invocations)
  *   close          every answer carries Connection: close and the server
  *                  closes: the runtime reconnects (2 invocations)
- *   pipelined      the /next answer is written together with nothing else
- *                  but in many small writes (2 invocations)
+ *   pipelined      every /next answer is written one byte per write
+ *                  (2 invocations)
+ *   post-413       the first response post is answered 413: the runtime
+ *                  must go on to the next invocation (2 invocations)
+ *   post-500       response posts are answered 500: the runtime must exit 3
  *   len-overflow   Content-Length: 99999999999999999999999
  *   len-conflict   two different Content-Length headers
  *   len-huge       Content-Length: 4294967296 (4 GiB), no body
@@ -113,7 +116,8 @@ static int answer_next(int fd)
 {
 	char buf[512];
 	nexts++;
-	if (!strcmp(scenario, "chunked") || !strcmp(scenario, "close") || !strcmp(scenario, "pipelined")) {
+	if (!strcmp(scenario, "chunked") || !strcmp(scenario, "close") || !strcmp(scenario, "pipelined") ||
+	    !strcmp(scenario, "post-413") || !strcmp(scenario, "post-500")) {
 		if (nexts > 2)
 			finish("served", 0);
 		const char *ev = nexts == 1 ? "{\"n\":1}" : "{\"n\":22}";
@@ -207,8 +211,13 @@ static void serve(int fd)
 			printf("POST %.*s %.*s\n", (int)(sp2 - sp - 1), sp + 1, (int)blen, req + hlen);
 			fflush(stdout);
 			close_it = !strcmp(scenario, "close");
-			wrs(fd, close_it ? "HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
-			    : "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}");
+			if (!strcmp(scenario, "post-413") && nexts == 1)
+				wrs(fd, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n\r\ntoo big!");
+			else if (!strcmp(scenario, "post-500"))
+				wrs(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops");
+			else
+				wrs(fd, close_it ? "HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
+				    : "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}");
 		}
 		memmove(req, req + hlen + blen, len - hlen - blen);
 		len -= hlen + blen;

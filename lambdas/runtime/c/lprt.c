@@ -639,6 +639,11 @@ static int post(struct rt *rt, const char *p1, const char *p2, const char *etype
 		size_t show = r.body_len < 512 ? r.body_len : 512;
 		fprintf(stderr, "lprt: POST %s%s answered HTTP %d: %.*s\n", p1, p2, r.status,
 		    (int)show, rt->rbuf + r.hdr_end);
+		/* A 4xx (413: response over 6 MB) fails this invocation only: the
+		 * loop goes on, as the Runtime API documents; 500 means exit. */
+		if (r.status / 100 == 4 && strcmp(p1, "/invocation/") == 0)
+			return 0;
+		rt->why = "the Runtime API answered a post with an error status";
 		errno = EPROTO;
 		return -1;
 	}

@@ -321,17 +321,21 @@ impl Runtime {
         self.wbuf.extend_from_slice(b"\r\n\r\n");
     }
 
+    /// Ok for 2xx. A 4xx (e.g. 413 for a response over 6 MB) fails only
+    /// that invocation: it is reported and the loop goes on, as the Runtime
+    /// API documents; anything else (500: "runtime should exit") is an Err.
     fn finish_post(&mut self) -> io::Result<()> {
         let resp = self.exchange()?;
-        if resp.status / 100 != 2 {
-            let b = &self.rbuf[resp.body_start..resp.body_start + resp.body_len];
-            return Err(io::Error::other(format!(
-                "HTTP status {}: {}",
-                resp.status,
-                String::from_utf8_lossy(&b[..b.len().min(512)])
-            )));
+        if resp.status / 100 == 2 {
+            return Ok(());
         }
-        Ok(())
+        let b = &self.rbuf[resp.body_start..resp.body_start + resp.body_len];
+        let msg = format!("HTTP status {}: {}", resp.status, String::from_utf8_lossy(&b[..b.len().min(512)]));
+        if resp.status / 100 == 4 && !self.request_id.is_empty() {
+            eprintln!("lp_runtime: invocation {} rejected: {msg}", self.request_id);
+            return Ok(());
+        }
+        Err(io::Error::other(msg))
     }
 
     /// Send wbuf, read one response. Retries once on a fresh connection
