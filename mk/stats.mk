@@ -47,7 +47,7 @@ validate: ## re-measure FUNC, compare with its baseline, apply ci/gates/FUNC.gat
 
 # The gate half of validate, on the records already measured.
 validate-gates: $(LP_STATS)
-	$(LP_STATS) --format table compare $(LP_STATS_BASELINE) $(LP_OUT)/invocations.ndjson
+	$(LP_STATS) compare --format table $(LP_STATS_BASELINE) $(LP_OUT)/invocations.ndjson
 	$(LP_STATS) --baseline $(LP_STATS_BASELINE) --gates $(LP_STATS_GATES) \
 	  $(LP_OUT)/invocations.ndjson > $(LP_OUT)/gates.ndjson.tmp || rc=$$?; \
 	  mv $(LP_OUT)/gates.ndjson.tmp $(LP_OUT)/gates.ndjson; \
