@@ -215,13 +215,13 @@ nm_symbols() {
 @test "lp-size gates: a gate record and exit 1 when over, exit 0 when under" {
 	run lp-size --no-zip --max-kb 1 "$SZ/cus"
 	assert_status 1
-	assert_jq '[.[] | select(.type=="gate")][0] | .metric == "file_kb" and .pass == false and .threshold == 1 and .expr == "file_kb <= 1"'
+	assert_jq '[.[] | select(.type=="gate")][0] | .field == "file_kb" and .metric == "value" and .op == "<=" and .pass == false and .threshold == 1 and .expr == "file_kb <= 1" and .value > 1'
 	run lp-size --max-kb 100000 --max-zip-kb 100000 "$SZ/cus"
 	assert_status 0
 	assert_jq '[.[] | select(.type=="gate")] | length == 2 and all(.pass)'
 	run lp-size --max-zip-kb 0.5 "$SZ/cus"
 	assert_status 1
-	assert_jq '[.[] | select(.type=="gate")][0] | .metric == "zip_kb" and .pass == false'
+	assert_jq '[.[] | select(.type=="gate")][0] | .field == "zip_kb" and .pass == false'
 	run lp-size --format table --max-kb 1 "$SZ/cus"
 	assert_status 1
 	assert_contains "FAIL"

@@ -405,8 +405,12 @@ static int gate(const char *metric, double value, double thr, int table, int kno
 			printf(" (%s)", reason);
 		putchar('\n');
 	} else {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:f, s:b}", "type", "gate", "expr", expr,
-		    "metric", metric, "value", known ? nd_real(value) : json_null(), "threshold", thr, "pass", pass);
+		/* The shape of lp-stats' gate record: metric is the statistic
+		 * ("value": one measured number here), field what it is about. */
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:o, s:b}", "type", "gate",
+		    "expr", expr, "metric", "value", "field", metric, "op", "<=", "threshold", thr,
+		    "unit", "KiB", "value", known ? nd_real(value) : json_null(), "pass", pass);
+		json_object_set_new(o, "reason", known ? json_null() : json_string(reason));
 		if (!known)
 			json_object_set_new(o, "value_reason", json_string(reason));
 		nd_emit(stdout, o);
