@@ -17,8 +17,10 @@
 #   LP_TASKROOT_FILES_<func>  data files mk/profile.mk copies into the task root
 #   LP_DEB_PKGS               Debian packages those need (mk/deps.mk)
 #
-# Everything rebuilds only on change: C through gcc's -MMD dependency files,
-# Rust through cargo's own dep-info (copied next to the bootstrap), plus the
+#   LP_FUNC_GOALS             goals for which FUNC/IMPL are validated early
+#
+# Everything rebuilds only on change: C through `cc -MM` dependency files,
+# Rust through cargo's own dep-info (both kept as bootstrap.d), plus the
 # workspace manifest, lock, cargo config and this file.
 
 RUCHY      ?= ruchy
@@ -83,8 +85,8 @@ define lp_cargo_build
 	 { sed 's|^[^:]*:|$@:|' $$d; sed 's|^[^:]*:||' $$d | tr ' ' '\n' | sed -n 's|^/.*|&:|p'; } > $$t && mv $$t $@.d
 endef
 
-# lp_c_build FUNC,VARIANT: one cc over the function's
-# sources and lprt.c (LTO sees the whole program), then its header deps.
+# lp_c_build FUNC,VARIANT: one cc over the function's sources and lprt.c
+# (LTO sees the whole program), then its header dependencies.
 define lp_c_build
 	@mkdir -p $(@D)
 	@echo "lp: cc $(1) ($(2))" >&2
