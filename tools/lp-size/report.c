@@ -392,7 +392,7 @@ void sz_print_table(const struct sz_model *m, size_t limit, const char *by)
 	}
 }
 
-static int gate(const char *metric, double value, double thr, int table, int known, const char *reason)
+static int gate(const char *path, const char *metric, double value, double thr, int table, int known, const char *reason)
 {
 	int pass = known && value <= thr;
 	char expr[64];
@@ -410,6 +410,8 @@ static int gate(const char *metric, double value, double thr, int table, int kno
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:o, s:b}", "type", "gate",
 		    "expr", expr, "metric", "value", "field", metric, "op", "<=", "threshold", thr,
 		    "unit", "KiB", "value", known ? nd_real(value) : json_null(), "pass", pass);
+		json_object_set_new(o, "n", json_integer(known ? 1 : 0));
+		json_object_set_new(o, "group", json_pack("{s:s}", "path", path));
 		json_object_set_new(o, "reason", known ? json_null() : json_string(reason));
 		if (!known)
 			json_object_set_new(o, "value_reason", json_string(reason));
@@ -424,8 +426,8 @@ int sz_gates(const struct sz_model *m, double max_kb, double max_zip_kb, int tab
 	if (table && (max_kb >= 0 || max_zip_kb >= 0))
 		putchar('\n');
 	if (max_kb >= 0)
-		failed |= gate("file_kb", (double)m->elf.len / 1024.0, max_kb, table, 1, NULL);
+		failed |= gate(m->path, "file_kb", (double)m->elf.len / 1024.0, max_kb, table, 1, NULL);
 	if (max_zip_kb >= 0)
-		failed |= gate("zip_kb", (double)m->zip_bytes / 1024.0, max_zip_kb, table, m->zip_ok, m->zip_reason);
+		failed |= gate(m->path, "zip_kb", (double)m->zip_bytes / 1024.0, max_zip_kb, table, m->zip_ok, m->zip_reason);
 	return failed;
 }
