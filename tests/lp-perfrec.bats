@@ -203,3 +203,16 @@ perfrec() {
 	echo "magenta pixels: $output"
 	[ "$output" -gt 1000 ]
 }
+
+@test "lp-perfrec exits 3 naming perf_event_paranoid when an unprivileged user may not sample the kernel" {
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	run timeout 120 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env TMPDIR=/tmp ASAN_OPTIONS="$ASAN_OPTIONS" lp-perfrec --cold 1 "$T/fib"
+	if [ "$paranoid" -ge 2 ]; then
+		# kernel sampling needs paranoid <= 1 (or CAP_PERFMON)
+		assert_status 3
+		assert_contains "perf_event_paranoid"
+	else
+		assert_status 0
+	fi
+}

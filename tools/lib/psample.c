@@ -150,8 +150,10 @@ ps_open_sampling(struct ps_event *ev, pid_t pid, int cpu, unsigned freq,
 		if (ev->fd < 0) {
 			e = errno;
 			snprintf(why, whylen,
-			    "perf_event_open(cpu-clock, pid %d, %u Hz): %s%s",
-			    (int)pid, freq, strerror(e), open_hint(e));
+			    "perf_event_open(cpu-clock, pid %d, cpu %d, %u Hz): %s%s",
+			    (int)pid, cpu, freq, strerror(e), e == EINVAL ?
+			    " (is the frequency above /proc/sys/kernel/perf_event_max_sample_rate?)" :
+			    open_hint(e));
 			return -1;
 		}
 		snprintf(ev->event, sizeof ev->event, "cpu-clock");
