@@ -35,7 +35,8 @@ suite-db: $(LP_SUITE_DB) ## build db_query's SQLite database (build/suite/db_que
 # are not IMPLs of mk/lambdas.mk). Each is a real Runtime API client; a
 # language whose toolchain is missing is skipped by `compare` with a message.
 LP_BASELINES := go python node cpp
-LP_DEB_PKGS  += golang-go g++ libcurl4-openssl-dev nodejs python3
+LP_DEB_PKGS  += golang-go g++ libcurl4-openssl-dev nodejs python3 \
+                autoconf automake libtool cmake make
 
 LP_BL_DIR := $(LP_BUILD)/lambdas
 LP_BL_SRC := $(LP_LAMBDAS)/minimal
@@ -59,8 +60,32 @@ $(LP_BL_DIR)/minimal-cpp/bootstrap: $(LP_BL_SRC)/cpp/main.cpp
 $(LP_BL_DIR)/minimal-python/bootstrap: $(LP_BL_SRC)/python/bootstrap
 	@mkdir -p $(@D) && cp $< $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
-$(LP_BL_DIR)/minimal-node/bootstrap: $(LP_BL_SRC)/node/bootstrap
-	@mkdir -p $(@D) && cp $< $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+# node: the official aws-lambda-ric from the npm registry (package-lock.json
+# pinned). Its install scripts build its native Runtime API client
+# (aws-lambda-cpp, curl) from source: autotools, cmake and g++ from Debian,
+# about 5 minutes once on a small machine. The task root gets only what
+# runs: bootstrap, index.mjs, aws-lambda-ric's package.json, bin/ and dist/. When npm or the registry is unavailable the
+# standard-library client (node/stdlib/bootstrap) is used instead, and the
+# NODE_CLIENT file in the task root says which.
+LP_NODE_RIC := $(LP_BUILD)/node-ric
+$(LP_NODE_RIC)/.installed: $(LP_BL_SRC)/node/package.json $(LP_BL_SRC)/node/package-lock.json
+	@mkdir -p $(@D) && cp $^ $(@D)/
+	@echo "lp: npm ci aws-lambda-ric (once; slow: builds its native client from source)" >&2
+	@rm -f $@; cd $(@D) && if command -v npm >/dev/null && \
+	  npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1 && \
+	  [ -f node_modules/aws-lambda-ric/dist/rapid-client.node ]; then echo aws-lambda-ric > $@; \
+	else echo "lp: aws-lambda-ric could not be installed (see $(@D)/npm.log): node baseline falls back to the standard-library client" >&2; \
+	  echo stdlib > $@; fi
+
+$(LP_BL_DIR)/minimal-node/bootstrap: $(LP_NODE_RIC)/.installed $(LP_BL_SRC)/node/bootstrap $(LP_BL_SRC)/node/index.mjs $(LP_BL_SRC)/node/stdlib/bootstrap
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@if [ "$$(cat $<)" = aws-lambda-ric ]; then \
+	  ric=$(@D)/node_modules/aws-lambda-ric && mkdir -p $$ric && \
+	  cp -r $(LP_NODE_RIC)/node_modules/aws-lambda-ric/package.json $(LP_NODE_RIC)/node_modules/aws-lambda-ric/bin \
+	    $(LP_NODE_RIC)/node_modules/aws-lambda-ric/dist $$ric/ && \
+	  cp $(LP_BL_SRC)/node/index.mjs $(@D)/ && cp $(LP_BL_SRC)/node/bootstrap $@.tmp; \
+	else cp $(LP_BL_SRC)/node/stdlib/bootstrap $@.tmp; fi
+	@cp $< $(@D)/NODE_CLIENT && chmod 755 $@.tmp && mv $@.tmp $@
 
 # What each implementation is, for the compare rows (client and toolchain).
 SUITE_IMPL_INFO_rust   = lp_runtime (std only), $(shell rustc --version 2>/dev/null), release-ultra
@@ -68,7 +93,7 @@ SUITE_IMPL_INFO_c      = lprt (C), $(shell cc --version 2>/dev/null | head -n 1)
 SUITE_IMPL_INFO_ruchy  = ruchy transpile ($(RUCHY)) + lp_runtime
 SUITE_IMPL_INFO_go     = net/http (standard library), $(shell go version 2>/dev/null | cut -d' ' -f3)
 SUITE_IMPL_INFO_python = http.client (standard library), $(shell PATH=/usr/local/bin:/usr/bin:/bin python3 --version 2>/dev/null) (the PATH a function sees)
-SUITE_IMPL_INFO_node   = http (standard library; aws-lambda-ric not used), node $(shell PATH=/usr/local/bin:/usr/bin:/bin node --version 2>/dev/null)
+SUITE_IMPL_INFO_node   = $(if $(filter stdlib,$(shell cat $(LP_NODE_RIC)/.installed 2>/dev/null)),http (standard library; aws-lambda-ric unavailable),aws-lambda-ric 3.3.0 (npm)), node $(shell PATH=/usr/local/bin:/usr/bin:/bin node --version 2>/dev/null)
 SUITE_IMPL_INFO_cpp    = libcurl, $(shell g++ --version 2>/dev/null | head -n 1)
 export SUITE_IMPL_INFO_rust SUITE_IMPL_INFO_c SUITE_IMPL_INFO_ruchy SUITE_IMPL_INFO_go \
   SUITE_IMPL_INFO_python SUITE_IMPL_INFO_node SUITE_IMPL_INFO_cpp
@@ -104,7 +129,7 @@ compare: deps tools ## measure every implementation of FUNC (and, for minimal, t
 	if [ "$(FUNC)" = minimal ]; then \
 	  $(foreach b,$(LP_BASELINES),\
 	  if [ -n "$(LP_BL_HAVE_$(b))" ]; then $(MAKE) --no-print-directory $(LP_BL_DIR)/minimal-$(b)/bootstrap; \
-	    deploy $(b) $(LP_BL_DIR)/minimal-$(b)/bootstrap; \
+	    deploy $(b) $(LP_BL_DIR)/minimal-$(b)/bootstrap; cp -rp $(LP_BL_DIR)/minimal-$(b)/. $$root/$(b)/; \
 	  else echo "lp compare: skipping $(b): toolchain not installed" >&2; fi;) \
 	fi; \
 	LP_BIN=$(LP_BIN) $(LP_ROOT)/mk/suite-compare.sh $(FUNC) $(N) $(MEMORY) $(LP_EVENT) $(LP_COMPARE_OUT) $$args
