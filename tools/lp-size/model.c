@@ -301,14 +301,19 @@ static void find_symbols(struct sz_model *m, const struct sz_opts *o)
 		m->symbols_source = "debug-file";
 		return;
 	}
-	if (e->symtab != NULL) {
+	size_t defined = 0;
+	for (size_t i = 0; i < e->nsym; i++)
+		if (e->sym[i].shndx != SHN_UNDEF && e->sym[i].size > 0 &&
+		    e->sym[i].type != STT_SECTION && e->sym[i].type != STT_FILE)
+			defined++;
+	if (e->symtab != NULL && defined > 0) {
 		m->symsrc = e;
 		m->symbols_source = ".dynsym";
 		m->symbols_reason = lp_xstrdup("stripped: only the dynamic symbol table (.dynsym); pass --debug-file for the rest");
 		return;
 	}
 	m->symbols_reason = lp_xstrdup(e->build_id[0]
-	    ? "stripped and no debug file (--debug-file, /usr/lib/debug/.build-id/, FILE.debug): symbols unavailable"
+	    ? "stripped (.dynsym, if any, defines no sized symbol) and no debug file (--debug-file, /usr/lib/debug/.build-id/, FILE.debug): symbols unavailable"
 	    : "stripped, no build id and no --debug-file: symbols unavailable");
 }
 
