@@ -109,6 +109,14 @@ LP_BL_HAVE_cpp    = $(shell command -v g++ >/dev/null && [ -e /usr/include/x86_6
 LP_COMPARE_OUT = $(LP_RESULTS)/compare-$(FUNC)
 LP_COMPARE_IMPLS = $(foreach i,rust c,$(if $(wildcard $(LP_LAMBDAS)/$(FUNC)/$(if $(filter rust,$(i)),rust/Cargo.toml,c/*.c)),$(i)))
 
+# An unknown FUNC stops make when the makefiles are read (exit 2), before
+# anything is built.
+ifneq ($(filter compare,$(MAKECMDGOALS)),)
+ifeq ($(filter $(FUNC),$(LP_FUNCS)),)
+$(error lp: unknown FUNC '$(FUNC)'; valid: $(LP_FUNCS))
+endif
+endif
+
 .PHONY: compare
 compare: deps tools ## measure every implementation of FUNC (and, for minimal, the go/python/node/cpp baselines) in one interleaved run -> results/compare-FUNC/compare.{ndjson,md}
 	@case " $(LP_FUNCS) " in *" $(FUNC) "*) ;; *) \
@@ -133,3 +141,16 @@ compare: deps tools ## measure every implementation of FUNC (and, for minimal, t
 	  else echo "lp compare: skipping $(b): toolchain not installed" >&2; fi;) \
 	fi; \
 	LP_BIN=$(LP_BIN) $(LP_ROOT)/mk/suite-compare.sh $(FUNC) $(N) $(MEMORY) $(LP_EVENT) $(LP_COMPARE_OUT) $$args
+
+# ---------------------------------------------------------------------------
+# make bench-suite: the suite's targets (bench/suite-bench.sh), from one
+# `make compare` per function; results in results/bench/suite/.
+LP_SUITE_BENCH_OUT = $(LP_BENCH_OUT)/suite
+
+.PHONY: bench-suite
+bench-suite: tools ## suite targets: rust minimal init within 1.5x of C, each function vs its seed target, sizes vs 100 KB / 50 KB zip
+	@for f in $(LP_FUNCS); do \
+	  $(MAKE) --no-print-directory compare FUNC=$$f N=$(N) MEMORY=$(MEMORY) LP_RESULTS=$(LP_SUITE_BENCH_OUT) || exit; done
+	LP_BIN=$(LP_BIN) $(LP_ROOT)/bench/suite-bench.sh $(LP_SUITE_BENCH_OUT) $(LP_FUNCS)
+
+LP_BENCH_TARGETS += bench-suite
