@@ -4,6 +4,8 @@
 #include "tap.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* 1 if jansson reads s as exactly one JSON object (what nd_read accepts). */
@@ -118,5 +120,31 @@ int main(void)
 		deep[k++] = ']';
 	deep[k++] = '}';
 	ok(js_scan(deep, k, NULL, 0, &e) == -1 && strstr(e.msg, "deep") != NULL, "nesting beyond 512 levels is refused, not a stack overflow");
+	/* js_number's fast path must give exactly strtod's double */
+	{
+		unsigned long long st = 12345;
+		int same = 1;
+		char num[64];
+		for (int i = 0; i < 200000 && same; i++) {
+			st = st * 6364136223846793005ull + 1442695040888963407ull;
+			int intd = (int)(st >> 60), fracd = (int)((st >> 56) & 15);
+			unsigned long long a = (st >> 8) % 10000000000ull, b = (st >> 3) % 1000000000ull;
+			snprintf(num, sizeof num, "%s%llu.%0*llu", (st & 1) ? "-" : "", a % (intd ? 1000000ull : 1), fracd ? fracd : 1,
+				 b % 1000000000ull);
+			js_field nf = {.kind = JS_NUMBER, .raw = num, .len = strlen(num)};
+			if (js_number(&nf) != strtod(num, NULL)) {
+				printf("#   %s: %.17g vs %.17g\n", num, js_number(&nf), strtod(num, NULL));
+				same = 0;
+			}
+		}
+		ok(same, "js_number equals strtod on 200000 random decimals");
+		const char *edge[] = {"0", "-0", "4.962288", "0.000001", "123456789012345", "1234567890123456789", "1e3", "2.5E-3", "0.1000000000000000055511151231257827"};
+		same = 1;
+		for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+			js_field nf = {.kind = JS_NUMBER, .raw = edge[i], .len = strlen(edge[i])};
+			same &= js_number(&nf) == strtod(edge[i], NULL);
+		}
+		ok(same, "js_number equals strtod on edge cases (long, exponent, 17+ digits)");
+	}
 	return tap_done();
 }

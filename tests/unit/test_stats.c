@@ -13,6 +13,21 @@
 static const double A[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 static const double B[] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15, 20};
 
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* equal as numbers (-0 and 0 may swap places between sorts) */
+static int sorted_equal(const double *a, const double *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 static double sd_of(const double *v, size_t n, double *mean)
 {
 	st_acc a = {0};
@@ -149,6 +164,31 @@ int main(void)
 				good = 0;
 		}
 		ok(good, "quickselect medians equal sorted medians on 20 random sets with ties");
+	}
+
+	/* st_sort: radix path (n >= 4096) and introsort path agree with qsort,
+	 * negatives and zeros included */
+	{
+		enum { N = 20000 };
+		static double v[N], w[N];
+		uint64_t s = 9;
+		for (size_t i = 0; i < N; i++) {
+			double x = (double)(int64_t)(st_rand(&s) % 2000001) - 1000000.0;
+			v[i] = w[i] = (i % 7 == 0) ? x * 1e-9 : (i % 11 == 0 ? 0.0 : x / 3.0);
+		}
+		st_sort(v, N);
+		qsort(w, N, sizeof *w, cmp_d);
+		ok(memcmp(v, w, sizeof v) == 0 || sorted_equal(v, w, N), "radix st_sort of 20000 mixed-sign values equals qsort");
+		st_sort(v + 5, 1000);
+		ok(sorted_equal(v, w, N), "sorting a sorted run keeps it");
+		double r[100];
+		for (size_t i = 0; i < 100; i++)
+			r[i] = (double)((i * 37) % 100) - 50;
+		st_sort(r, 100);
+		int good = 1;
+		for (size_t i = 0; i < 100; i++)
+			good &= r[i] == (double)i - 50;
+		ok(good, "introsort st_sort of 100 values is correct");
 	}
 
 	/* bootstrap: deterministic per seed, brackets the point ratio */

@@ -56,8 +56,10 @@ static int fail(struct sc *s, const char *msg)
 	return -1;
 }
 
-static void ws(struct sc *s)
+static inline void ws(struct sc *s)
 {
+	if (s->p < s->end && (unsigned char)*s->p > ' ')
+		return; /* compact JSON: the common case */
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
 		s->p++;
 }
@@ -134,7 +136,7 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 
 /* A string at s->p (on the opening quote).  Leaves s->p after the closing
  * quote; *esc says whether it held escapes. */
-static int string(struct sc *s, int *esc)
+static inline __attribute__((always_inline)) int string(struct sc *s, int *esc)
 {
 	const unsigned char *p = (const unsigned char *)s->p + 1, *end = (const unsigned char *)s->end;
 	*esc = 0;
@@ -150,12 +152,13 @@ static int string(struct sc *s, int *esc)
 				/* the lowest flagged byte is a real hit (borrows only
 				 * travel upward): jump straight to it */
 				p += __builtin_ctzll(hit) >> 3;
-				break;
+				goto found;
 			}
 			p += 8;
 		}
 		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
 			p++;
+	found:
 		if (p >= end) {
 			s->p = (const char *)p;
 			return fail(s, "unterminated string");
@@ -363,8 +366,11 @@ static int object(struct sc *s, mask_t deeper, size_t off)
 				int i = __builtin_ctzll(m);
 				m &= m - 1;
 				const js_field *f = &s->f[i];
-				if (f->pathlen >= off + klen && f->path[off] == key[0] &&
-				    memcmp(f->path + off, key, klen) == 0) {
+				size_t q = 0;
+				if (f->pathlen >= off + klen)
+					while (q < klen && f->path[off + q] == key[q])
+						q++;
+				if (q == klen && f->pathlen >= off + klen) {
 					char next = f->path[off + klen];
 					if (next == '\0')
 						ex |= (mask_t)1 << i;
@@ -479,8 +485,44 @@ int js_scan(const char *str, size_t n, js_field *fields, size_t nfields, js_erro
 	return js_scan_plan(str, n, &pl, e);
 }
 
+/* Clinger's fast path: when the digits fit in 2^53 and the power of ten
+ * is at most 22, both are exact doubles and one multiplication or division
+ * rounds correctly, so the result equals strtod's. */
+static int fast_number(const char *p, const char *end, double *out)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	int neg = 0, digits = 0, frac = 0;
+	uint64_t m = 0;
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		m = m * 10 + (uint64_t)(*p - '0');
+		if (m && ++digits > 15)
+			return 0;
+	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+			m = m * 10 + (uint64_t)(*p - '0');
+			frac++;
+			if (m && ++digits > 15)
+				return 0;
+		}
+	}
+	if (p != end || frac > 22)
+		return 0; /* exponents and long numbers: strtod */
+	double d = (double)m / pow10[frac];
+	*out = neg ? -d : d;
+	return 1;
+}
+
 double js_number(const js_field *f)
 {
+	double d;
+	if (fast_number(f->raw, f->raw + f->len, &d))
+		return d;
 	char buf[64];
 	if (f->len < sizeof buf) {
 		memcpy(buf, f->raw, f->len);
@@ -492,7 +534,7 @@ double js_number(const js_field *f)
 		return 0.0 / 0.0;
 	memcpy(big, f->raw, f->len);
 	big[f->len] = '\0';
-	double d = strtod(big, NULL);
+	d = strtod(big, NULL);
 	free(big);
 	return d;
 }

@@ -200,8 +200,53 @@ static void intro(double *v, size_t n, int depth)
 	isort(v, n);
 }
 
+/* LSD radix sort on the IEEE bits (sign-flipped so unsigned order is
+ * numeric order), 8 bits a pass, skipping passes where every key has the
+ * same byte: linear time for the large arrays percentiles need. */
+static void radix(double *v, size_t n)
+{
+	uint64_t *a = lp_xreallocarray(NULL, n, sizeof *a), *b = lp_xreallocarray(NULL, n, sizeof *b);
+	size_t (*cnt)[256] = lp_xcalloc(8, sizeof *cnt);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+		memcpy(&u, &v[i], sizeof u);
+		u = (u >> 63) ? ~u : (u | 0x8000000000000000ull);
+		a[i] = u;
+		for (int k = 0; k < 8; k++)
+			cnt[k][(u >> (8 * k)) & 0xff]++;
+	}
+	for (int k = 0; k < 8; k++) {
+		size_t *c = cnt[k];
+		if (c[(a[0] >> (8 * k)) & 0xff] == n)
+			continue; /* all keys share this byte */
+		size_t sum = 0;
+		for (int d = 0; d < 256; d++) {
+			size_t t = c[d];
+			c[d] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[c[(a[i] >> (8 * k)) & 0xff]++] = a[i];
+		uint64_t *t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u = a[i];
+		u = (u >> 63) ? (u & 0x7fffffffffffffffull) : ~u;
+		memcpy(&v[i], &u, sizeof u);
+	}
+	free(a);
+	free(b);
+	free(cnt);
+}
+
 void st_sort(double *v, size_t n)
 {
+	if (n >= 4096) {
+		radix(v, n);
+		return;
+	}
 	int depth = 0;
 	for (size_t m = n; m; m >>= 1)
 		depth += 2;

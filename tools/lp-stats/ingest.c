@@ -329,10 +329,15 @@ void ingest(ctx *c, const char *path, int side)
 		g->records++;
 		/* platform: every summary says where its numbers come from */
 		if (w[W_PLATFORM].kind == JS_STRING) {
-			char *p = field_string(&w[W_PLATFORM]);
-			if (!g->platform)
-				g->platform = p;
-			else {
+			/* compare the raw text first: no decoding on the common path */
+			js_field *pf = &w[W_PLATFORM];
+			if (!g->platform) {
+				g->platform = field_string(pf);
+				g->platform_raw = lp_xmalloc(pf->len);
+				memcpy(g->platform_raw, pf->raw, pf->len);
+				g->platform_rawlen = pf->len;
+			} else if (!(pf->len == g->platform_rawlen && memcmp(pf->raw, g->platform_raw, pf->len) == 0)) {
+				char *p = field_string(pf);
 				if (strcmp(g->platform, p) != 0)
 					g->platform_mixed = 1;
 				free(p);

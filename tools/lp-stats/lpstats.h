@@ -40,6 +40,8 @@ typedef struct group {
 	count *excl;
 	size_t nexcl;
 	char *platform;
+	char *platform_raw; /* its JSON text, for a cheap comparison */
+	size_t platform_rawlen;
 	int platform_mixed;
 	/* lambda-perf: the first 10 ok cold starts */
 	double lpi[10], lpmem[10], lpdur[10];

@@ -102,6 +102,7 @@ static void ctx_free(ctx *c)
 		free(g->key);
 		free(g->label);
 		free(g->platform);
+		free(g->platform_raw);
 		free(g->arch);
 		free(g->impl);
 		free(g->func);
