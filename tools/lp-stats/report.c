@@ -275,13 +275,22 @@ static json_t *comparison_record(ctx *c, group *base, group *cand, size_t k, cmp
 	}
 	json_object_set_new(o, "mean_ratio_method", json_string("Fieller (independent samples, t at Welch df)"));
 	put_num(o, "median_ratio", dr, why ? why : "base median is 0");
-	if (isfinite(dr) && st_boot_median_ratio(a->v, a->n, b->v, b->n, c->boot, c->seed, 0.95, &lo, &hi) == 0)
+	/* The bootstrap costs B (n1 + n2) draws: keep it under ~4e8 (seconds,
+	 * not hours) on huge samples; the method string says how many. */
+	unsigned boot = c->boot;
+	double draws = (double)boot * (double)(a->n + b->n);
+	if (draws > 4e8) {
+		double fit = 4e8 / (double)(a->n + b->n);
+		boot = fit < 200 ? 200 : (unsigned)fit;
+		lp_warnx("%s: %s: %zu + %zu values: bootstrap reduced to %u resamples", cand->label, c->fields[k], a->n, b->n, boot);
+	}
+	if (isfinite(dr) && st_boot_median_ratio(a->v, a->n, b->v, b->n, boot, c->seed, 0.95, &lo, &hi) == 0)
 		json_object_set_new(o, "median_ratio_ci95", pair(lo, hi));
 	else {
 		json_object_set_new(o, "median_ratio_ci95", json_null());
 		json_object_set_new(o, "median_ratio_ci95_reason", json_string(why ? why : "a resampled base median is 0"));
 	}
-	char *m = lp_xasprintf("percentile bootstrap, %u resamples, seed %llu", c->boot, (unsigned long long)c->seed);
+	char *m = lp_xasprintf("percentile bootstrap, %u resamples, seed %llu", boot, (unsigned long long)c->seed);
 	json_object_set_new(o, "median_ratio_method", json_string(m));
 	free(m);
 	cr->mean_change = 100.0 * (mr - 1);
