@@ -75,7 +75,8 @@ $(LP_PERF_TDIR)/script/bootstrap: $(LP_PERF_TDIR)/fib/bootstrap
 	chmod 755 $@
 
 LP_PERF_TEST_BINS := $(foreach t,$(LP_PERF_TESTS),$(LP_PERF_TDIR)/$(t)/bootstrap)
-LP_CHECK_DEPS += $(LP_PERF_SHIM) $(LP_PERF_SHIM_ASAN) $(LP_PERF_TEST_BINS)
+LP_CHECK_DEPS += $(LP_PERF_SHIM) $(LP_PERF_SHIM_ASAN) $(LP_PERF_TEST_BINS) \
+	$(LP_BUILD)/lambdas-profiling/minimal-rust/bootstrap
 
 .PHONY: perf
 perf: check-func deps tools $(LP_PERF_SHIM) $(LP_PERF_PROF_BOOT) ## profile FUNC-IMPL's cold starts: hotspots, flame graphs, syscalls, allocations

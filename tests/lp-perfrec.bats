@@ -216,3 +216,13 @@ perfrec() {
 		assert_status 0
 	fi
 }
+
+@test "lp-perfrec gives a Rust profiling build whole, named call chains (segments not at their page offset)" {
+	boot="$LP_BUILD/lambdas-profiling/minimal-rust/bootstrap"
+	[ -x "$boot" ] || { echo "missing $boot (make lambda-profiling FUNC=minimal IMPL=rust)"; return 1; }
+	perfrec --cold 20 --out "$OUT" --event "$LP_SHARE/events/minimal.json" "$boot"
+	assert_status 0
+	# main -> the crate's main -> the runtime loop, demangled, with sources
+	grep -q '^__libc_start_call_main;main;.*minimal::main;lp_runtime::run;lp_runtime::Runtime::serve' "$OUT/invoke.folded"
+	assert_jq '[.[] | select(.type == "hotspot" and .symbol == "lp_runtime::Runtime::serve")][0] | .total_pct > 50 and (.file | endswith("lib.rs"))' "$OUT/hotspots.ndjson"
+}

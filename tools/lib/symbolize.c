@@ -16,7 +16,7 @@
 #include "demangle.h"
 #include "lputil.h"
 
-struct load { uint64_t off, vaddr, filesz; };
+struct load { uint64_t off, vaddr, filesz; int exec; };
 
 struct file {
 	char *path;
@@ -135,6 +135,7 @@ file_load(struct file *f)
 		f->loads[f->nloads].off = ph.p_offset;
 		f->loads[f->nloads].vaddr = ph.p_vaddr;
 		f->loads[f->nloads].filesz = ph.p_filesz;
+		f->loads[f->nloads].exec = (ph.p_flags & PF_X) != 0;
 		f->nloads++;
 	}
 	if (f->nloads == 0) {
@@ -180,17 +181,26 @@ sym_bias(sym_ctx *c, const char *path, uint64_t start, uint64_t pgoff,
 {
 	struct file *f = &c->files[file_index(c, path)];
 	size_t i;
+	int pass;
 
 	if (f->state != 1) {
 		*why = f->reason;
 		return -1;
 	}
-	for (i = 0; i < f->nloads; i++) {
-		const struct load *l = &f->loads[i];
-		uint64_t lo = l->off & ~(uint64_t)0xfff;
-		if (pgoff >= lo && pgoff < l->off + (l->filesz ? l->filesz : 1)) {
-			*bias = start - pgoff + l->off - l->vaddr;
-			return 0;
+	/* The kernel maps a segment from its offset rounded down to a page:
+	 * match that exactly (an executable segment first, since segments
+	 * may share a page), and only then by containment. */
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < f->nloads; i++) {
+			const struct load *l = &f->loads[i];
+			uint64_t lo = l->off & ~(uint64_t)0xfff;
+			int hit = pass == 0 ? lo == pgoff && l->exec :
+			    pass == 1 ? lo == pgoff :
+			    pgoff >= lo && pgoff < l->off + (l->filesz ? l->filesz : 1);
+			if (hit) {
+				*bias = start - pgoff + l->off - l->vaddr;
+				return 0;
+			}
 		}
 	}
 	*why = "mapping offset outside every PT_LOAD segment";
