@@ -39,7 +39,11 @@ profile: $(if $(filter aws,$(PLATFORM)),measure-aws,measure) ## the main job: bu
 
 # Other mk files append report targets (stats table, size, bottlenecks...)
 # to LP_PROFILE_REPORTS; they run in order after the measurement.
+# LP_PROFILE_REPORTS_LAST run after all of those, whatever the order the mk
+# files are read in (mk/propose.mk: perf, bottlenecks, proposals read what
+# the others wrote).
 .PHONY: profile-report
 profile-report:
 	@$(if $(strip $(LP_PROFILE_REPORTS)),$(MAKE) --no-print-directory $(LP_PROFILE_REPORTS),true)
+	@$(if $(strip $(LP_PROFILE_REPORTS_LAST)),$(MAKE) --no-print-directory $(LP_PROFILE_REPORTS_LAST),true)
 	@echo "lp: records in $(LP_OUT)/invocations.ndjson" >&2
