@@ -219,7 +219,7 @@ static inline __attribute__((always_inline)) int string(struct sc *s, int *esc)
 	}
 }
 
-static int digits(struct sc *s)
+static inline __attribute__((always_inline)) int digits(struct sc *s)
 {
 	const char *q = s->p;
 	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
@@ -227,7 +227,7 @@ static int digits(struct sc *s)
 	return s->p > q;
 }
 
-static int number(struct sc *s)
+static inline __attribute__((always_inline)) int number(struct sc *s)
 {
 	if (*s->p == '-') {
 		s->p++;
@@ -386,7 +386,19 @@ static int object(struct sc *s, mask_t deeper, size_t off)
 			return fail(s, "':' expected after object key");
 		s->p++;
 		ws(s);
-		if (value(s, ex, dp, off + klen + 1))
+		/* strings and numbers inline: most values are one or the other */
+		const char *vstart = s->p;
+		if (s->p < s->end && *s->p == '"') {
+			if (string(s, &esc))
+				return -1;
+			if (ex)
+				match(s, ex, JS_STRING, vstart);
+		} else if (s->p < s->end && (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))) {
+			if (number(s))
+				return -1;
+			if (ex)
+				match(s, ex, JS_NUMBER, vstart);
+		} else if (value(s, ex, dp, off + klen + 1))
 			return -1;
 		s->key[s->depth] = NULL; /* between keys: no field to blame */
 		ws(s);
