@@ -66,6 +66,12 @@ static const char *lines[] = {
 	"{\"a\":1,\"a\":2}",
 	"",
 	"   ",
+	"{ \"a\" : 1 , \"b\" : [ 1 , { \"c\" : \"x\" } ] , \"d\" :\t{ } }\r\n",
+	"{\"a\" :}",
+	"{\"a\": 1 ,}",
+	"{ , }",
+	"{\"a\":1 \"b\":2}",
+	"{\"a\"\t:\n-1.5e-3 }",
 };
 
 int main(void)
@@ -88,6 +94,15 @@ int main(void)
 	js_field_init(&f[5], "duration_ms");
 	js_field_init(&f[6], "counters.init");
 	ok(js_scan(rec, strlen(rec), f, 7, &e) == 0, "a nested record scans");
+	{
+		const char *spaced = "{ \"type\" : \"invocation\" , \"counters\" : { \"init\" : { \"syscalls\" :  41 } } }";
+		js_field g[2];
+		js_field_init(&g[0], "type");
+		js_field_init(&g[1], "counters.init.syscalls");
+		ok(js_scan(spaced, strlen(spaced), g, 2, &e) == 0 && g[0].kind == JS_STRING && g[1].kind == JS_NUMBER &&
+			   js_number(&g[1]) == 41,
+		   "fields are found in a line with whitespace everywhere");
+	}
 	char buf[64];
 	ok(f[0].kind == JS_STRING && js_string(&f[0], buf) == 10 && strcmp(buf, "invocation") == 0, "a string field is decoded");
 	ok(f[1].kind == JS_STRING && js_string(&f[1], buf) == 7 && strcmp(buf, "minimal") == 0, "a \\u escape is decoded");

@@ -56,6 +56,9 @@ static int fail(struct sc *s, const char *msg)
 	return -1;
 }
 
+/* The next byte, 0 at the end of the line. */
+#define PEEK(s) ((s)->p < (s)->end ? (unsigned char)*(s)->p : 0u)
+
 static inline void ws(struct sc *s)
 {
 	if (s->p < s->end && (unsigned char)*s->p > ' ')
@@ -339,9 +342,12 @@ static int object(struct sc *s, mask_t deeper, size_t off)
 	}
 	char small[128];
 	for (;;) {
-		ws(s);
-		if (s->p >= s->end || *s->p != '"')
-			return fail(s, "object key (string) expected");
+		/* peek first, skip whitespace only when there is some */
+		if (PEEK(s) != '"') {
+			ws(s);
+			if (PEEK(s) != '"')
+				return fail(s, "object key (string) expected");
+		}
 		const char *k = s->p;
 		int esc;
 		if (string(s, &esc))
@@ -381,19 +387,25 @@ static int object(struct sc *s, mask_t deeper, size_t off)
 			if (dec && dec != small)
 				free(dec);
 		}
-		ws(s);
-		if (s->p >= s->end || *s->p != ':')
-			return fail(s, "':' expected after object key");
+		if (PEEK(s) != ':') {
+			ws(s);
+			if (PEEK(s) != ':')
+				return fail(s, "':' expected after object key");
+		}
 		s->p++;
-		ws(s);
+		unsigned char ch = PEEK(s);
+		if (ch <= ' ') {
+			ws(s);
+			ch = PEEK(s);
+		}
 		/* strings and numbers inline: most values are one or the other */
 		const char *vstart = s->p;
-		if (s->p < s->end && *s->p == '"') {
+		if (ch == '"') {
 			if (string(s, &esc))
 				return -1;
 			if (ex)
 				match(s, ex, JS_STRING, vstart);
-		} else if (s->p < s->end && (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))) {
+		} else if (ch == '-' || (ch >= '0' && ch <= '9')) {
 			if (number(s))
 				return -1;
 			if (ex)
@@ -401,12 +413,16 @@ static int object(struct sc *s, mask_t deeper, size_t off)
 		} else if (value(s, ex, dp, off + klen + 1))
 			return -1;
 		s->key[s->depth] = NULL; /* between keys: no field to blame */
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
+		ch = PEEK(s);
+		if (ch <= ' ') {
+			ws(s);
+			ch = PEEK(s);
+		}
+		if (ch == ',') {
 			s->p++;
 			continue;
 		}
-		if (s->p < s->end && *s->p == '}') {
+		if (ch == '}') {
 			s->p++;
 			s->depth--;
 			return 0;
