@@ -75,7 +75,8 @@ LP_SW_NAMES = $(foreach t,$(LP_SW_TOKENS_$(IMPL)),$(call lp_sw_name,$(t),$(IMPL)
 
 # --- build rules (for FUNC only; every variant of the full matrix) ------------
 # Rust: release-ultra overridden through Cargo's environment, in its own
-# target directory; the recipe is mk/lambdas.mk's (lp_lambda_rules).
+# target directory; C: LP_LV_{C,LD}FLAGS_sweep-NAME and, for musl, CC.
+# The recipes are mk/lambdas.mk's (lp_lambda_rules).
 define lp_sweep_rust
 $(LP_SWEEP_BUILD)/$(2)/$(1)-rust/bootstrap: LP_CARGO_TARGET = $(LP_SWEEP_BUILD)/cargo/$(2)
 $(LP_SWEEP_BUILD)/$(2)/$(1)-rust/bootstrap: export CARGO_PROFILE_RELEASE_ULTRA_OPT_LEVEL = $(call lp_sw_w,$(3),1)
@@ -93,12 +94,14 @@ ifneq ($(filter $(FUNC),$(LP_FUNCS)),)
 ifneq ($(wildcard $(LP_LAMBDAS)/$(FUNC)/rust/Cargo.toml),)
 $(foreach t,$(LP_SW_RUST_FULL),\
   $(eval $(call lp_sweep_rust,$(FUNC),$(call lp_sw_rname,$(t)),$(t)))\
-  $(eval $(call lp_lambda_rules,$(FUNC),$(LP_SWEEP_BUILD)/$(call lp_sw_rname,$(t)),release-ultra,$(if $(filter static,$(call lp_sw_w,$(t),5)),-C target-feature=+crt-static),,)))
+  $(eval $(call lp_lambda_rules,$(FUNC),$(LP_SWEEP_BUILD)/$(call lp_sw_rname,$(t)),release-ultra,$(if $(filter static,$(call lp_sw_w,$(t),5)),-C target-feature=+crt-static),,,sweep-$(call lp_sw_rname,$(t)))))
 endif
 ifneq ($(wildcard $(LP_LAMBDAS)/$(FUNC)/c/*.c),)
 $(foreach t,$(LP_SW_C_FULL),\
+  $(eval LP_LV_CFLAGS_sweep-$(call lp_sw_cname,$(t)) := $(call lp_sw_cflags,$(t)))\
+  $(eval LP_LV_LDFLAGS_sweep-$(call lp_sw_cname,$(t)) := $(call lp_sw_ldflags,$(t)))\
   $(eval $(call lp_sweep_c,$(FUNC),$(call lp_sw_cname,$(t)),$(t)))\
-  $(eval $(call lp_lambda_rules,$(FUNC),$(LP_SWEEP_BUILD)/$(call lp_sw_cname,$(t)),release-ultra,,$(call lp_sw_cflags,$(t)),$(call lp_sw_ldflags,$(t)))))
+  $(eval $(call lp_lambda_rules,$(FUNC),$(LP_SWEEP_BUILD)/$(call lp_sw_cname,$(t)),release-ultra,,$(call lp_sw_cflags,$(t)),$(call lp_sw_ldflags,$(t)),sweep-$(call lp_sw_cname,$(t)))))
 endif
 endif
 -include $(wildcard $(LP_SWEEP_BUILD)/*/*/bootstrap.d)

@@ -299,7 +299,7 @@ static void rule_syscall_count(bn_in *in, const bn_rule *r)
 		for (int k = 0; k < 3 && top[k]; k++)
 			json_array_append_new(evid, bn_evidence(top[k], ev));
 		bn_set_impact(in, f, nsys ? tsum : NAN,
-			      nsys ? "sum of time_per_start_ms of this phase's syscall records except execve (the exec itself): time inside syscalls per cold start"
+			      nsys ? "sum of time_per_start_ms of this phase's syscall records except execve (the exec itself): time inside syscalls per cold start, measured under lp-perfrec's syscall tracing (which adds its own overhead: an upper bound)"
 				   : "no syscall records to time the syscalls (lp-perfrec --syscalls: make perf)");
 		free(loc);
 		free(cond);

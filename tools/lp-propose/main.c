@@ -341,6 +341,10 @@ static json_t *vars_for(const gen *g, const pr_entry *e, const json_t *b, const 
 		if (json_is_string(v) || json_is_number(v))
 			json_object_set(vars, *k, v);
 	}
+	if (e->sweep && !variant) {
+		json_object_set_new(vars, "variant", json_string("(not measured: make sweep)"));
+		json_object_set_new(vars, "apply", json_string("(not measured: make sweep)"));
+	}
 	if (variant) {
 		static const char *const vk[] = { "variant", "apply", NULL };
 		for (const char *const *k = vk; *k; k++) {
@@ -427,10 +431,18 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 	json_object_set_new(o, "effort", json_string(e->effort));
 	double w = pr_effort_weight(e->effort);
 	json_object_set_new(o, "effort_weight", json_real(w));
-	json_object_set_new(o, "priority", nd_real(gain / w));
+	/* A measured change the sweep cannot tell from noise ranks nothing. */
+	int insignificant = variant && json_is_false(json_object_get(o, "significant"));
+	json_object_set_new(o, "priority", nd_real(insignificant ? NAN : gain / w));
 	if (isnan(gain))
 		json_object_set_new(o, "priority_reason", json_string("no gain"));
-	s = pr_template(e->validate, vars);
+	else if (insignificant)
+		json_object_set_new(o, "priority_reason",
+				    json_string("not significant: the 95 % CI of the measured change includes 0 (more cold starts: SWEEP_N)"));
+	if (e->sweep && !variant && isnan(gain))
+		s = pr_template("make sweep FUNC={func} IMPL={impl} (measures it; lp-propose then names the variant to validate)", vars);
+	else
+		s = pr_template(e->validate, vars);
 	json_object_set_new(o, "validate", json_string(s));
 	free(s);
 	json_object_set_new(o, "catalogue", json_string(e->at));
@@ -468,7 +480,9 @@ static void propose_entry(gen *g, const pr_entry *e, int pass)
 		const char *why = NULL;
 		int same = 0;
 		const json_t *v = find_variant(g->in->variants, e->sweep, &why, &same);
-		if (same) { /* the build already does this */
+		int generic_none = !v && json_array_size(g->in->variants) && current_variant(g->in->variants) &&
+				   (strcmp(e->sweep, "best") == 0 || strcmp(e->sweep, "smallest") == 0);
+		if (same || generic_none) { /* the build already does this, or no variant beats it */
 			json_decref(hits);
 			return;
 		}
@@ -505,6 +519,14 @@ static int by_priority(const void *pa, const void *pb)
 		return 1;
 	if (!isnan(x) && x != y)
 		return x > y ? -1 : 1;
+	/* No priority on either side: the larger gain first, none last. */
+	double ga = num(a, "gain_ms"), gb = num(b, "gain_ms");
+	if (!isnan(ga) && isnan(gb))
+		return -1;
+	if (isnan(ga) && !isnan(gb))
+		return 1;
+	if (!isnan(ga) && ga != gb)
+		return ga > gb ? -1 : 1;
 	return strcmp(nd_get_string(a, "proposal"), nd_get_string(b, "proposal"));
 }
 
