@@ -93,8 +93,8 @@ static struct delta *join(const struct sz_model *a, const struct sz_model *b, co
 
 static json_t *rec(const char *kind, const struct delta *d)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "type", "size_diff", "kind", kind,
-	    "name", d->name, "old_bytes", (json_int_t)d->old_b, "new_bytes", (json_int_t)d->new_b,
+	json_t *o = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I}", "type", "size_diff", "kind", kind,
+	    "name", sz_jstr(d->name), "old_bytes", (json_int_t)d->old_b, "new_bytes", (json_int_t)d->new_b,
 	    "delta_bytes", (json_int_t)dval(d));
 	if (d->old_b > 0) {
 		json_object_set_new(o, "delta_pct", nd_real(100.0 * (double)dval(d) / (double)d->old_b));

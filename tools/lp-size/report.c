@@ -12,6 +12,113 @@
 #define SZ_TARGET_KB 100.0
 #define SZ_STRETCH_KB 50.0
 
+/* Length of the valid UTF-8 sequence at s (1-4), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* A growing line buffer for the hot path (one symbol record per line). */
+struct lbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void lb_put(struct lbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->p = lp_xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+}
+
+static void lb_puts(struct lbuf *b, const char *s) { lb_put(b, s, strlen(s)); }
+
+/* A JSON string; bytes that are not UTF-8 (a crafted file) become U+FFFD. */
+static void lb_str(struct lbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	lb_put(b, "\"", 1);
+	while (*s) {
+		const unsigned char *run = s;
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		lb_put(b, (const char *)run, (size_t)(s - run));
+		if (*s == '\0')
+			break;
+		if (*s == '"' || *s == '\\') {
+			char e[2] = { '\\', (char)*s };
+			lb_put(b, e, 2);
+			s++;
+		} else if (*s < 0x20) {
+			char e[8];
+			snprintf(e, sizeof(e), "\\u%04x", *s);
+			lb_put(b, e, 6);
+			s++;
+		} else {
+			size_t k = utf8_len(s);
+			if (k == 0) {
+				lb_puts(b, "\\ufffd");
+				s++;
+			} else {
+				lb_put(b, (const char *)s, k);
+				s += k;
+			}
+		}
+	}
+	lb_put(b, "\"", 1);
+}
+
+static void lb_strn(struct lbuf *b, const char *s)
+{
+	if (s == NULL)
+		lb_puts(b, "null");
+	else
+		lb_str(b, s);
+}
+
+static void lb_u64(struct lbuf *b, uint64_t v)
+{
+	char t[24];
+	int n = snprintf(t, sizeof(t), "%llu", (unsigned long long)v);
+	lb_put(b, t, (size_t)n);
+}
+
+/* json_string that survives names which are not UTF-8. */
+json_t *sz_jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j != NULL)
+		return j;
+	struct lbuf b = { NULL, 0, 0 };
+	lb_str(&b, s);
+	b.p[b.n] = '\0';
+	json_error_t je;
+	j = json_loads(b.p, JSON_DECODE_ANY, &je);
+	free(b.p);
+	return j ? j : json_string("[unprintable]");
+}
+
 double sz_pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
@@ -108,12 +215,12 @@ static json_t *binary_record(const struct sz_model *m)
 	json_t *o = json_object();
 	json_t *needed = json_array();
 	for (size_t i = 0; i < e->nneeded; i++)
-		json_array_append_new(needed, json_string(e->needed[i]));
+		json_array_append_new(needed, sz_jstr(e->needed[i]));
 	const char *mach = machine_name(e->machine);
 	int stripped = e->symtab == NULL || strcmp(e->symtab, ".symtab") != 0;
 
 	json_object_set_new(o, "type", json_string("binary"));
-	json_object_set_new(o, "path", json_string(m->path));
+	json_object_set_new(o, "path", sz_jstr(m->path));
 	json_object_set_new(o, "file_bytes", json_integer((json_int_t)e->len));
 	json_object_set_new(o, "file_kb", nd_real((double)e->len / 1024.0));
 	json_object_set_new(o, "vm_bytes", json_integer((json_int_t)m->vm_bytes));
@@ -133,7 +240,7 @@ static json_t *binary_record(const struct sz_model *m)
 	json_object_set_new(o, "elf_type", json_string(e->etype == ET_EXEC ? "EXEC" : e->etype == ET_DYN ? "DYN" : e->etype == ET_REL ? "REL" : e->etype == ET_CORE ? "CORE" : "OTHER"));
 	json_object_set_new(o, "stripped", json_boolean(stripped));
 	json_object_set_new(o, "static", json_boolean(e->interp == NULL));
-	json_object_set_new(o, "interpreter", e->interp ? json_string(e->interp) : json_null());
+	json_object_set_new(o, "interpreter", e->interp ? sz_jstr(e->interp) : json_null());
 	json_object_set_new(o, "needed", needed);
 	if (e->build_id[0]) {
 		json_object_set_new(o, "build_id", json_string(e->build_id));
@@ -156,7 +263,7 @@ static json_t *binary_record(const struct sz_model *m)
 	}
 	if (m->symbols_reason)
 		json_object_set_new(o, "symbols_reason", json_string(m->symbols_reason));
-	json_object_set_new(o, "debug_file", m->debug_path ? json_string(m->debug_path) : json_null());
+	json_object_set_new(o, "debug_file", m->debug_path ? sz_jstr(m->debug_path) : json_null());
 	if (m->debug_path)
 		json_object_set_new(o, "debug_file_match", json_string(m->symbols_match));
 	json_object_set_new(o, "dwarf_units", json_integer((json_int_t)m->dwarf_units));
@@ -167,8 +274,8 @@ static json_t *binary_record(const struct sz_model *m)
 
 static json_t *crate_record(const struct sz_model *m, const struct sz_crate *c)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:o, s:I}",
-	    "type", "crate", "name", c->name, "kind", c->kind,
+	json_t *o = json_pack("{s:s, s:o, s:s, s:I, s:I, s:o, s:I, s:o, s:I}",
+	    "type", "crate", "name", sz_jstr(c->name), "kind", c->kind,
 	    "bytes", (json_int_t)c->bytes, "text_bytes", (json_int_t)c->text_bytes,
 	    "text_pct", pct_or_null(c->text_bytes, m->exec_bytes),
 	    "file_bytes", (json_int_t)c->file_bytes,
@@ -190,7 +297,7 @@ void sz_emit_ndjson(const struct sz_model *m, size_t limit)
 	nd_emit(stdout, binary_record(m));
 	for (size_t i = 0; i < m->nrows; i++) {
 		const struct sz_row *r = &m->rows[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "type", "section", "name", r->name,
+		json_t *o = json_pack("{s:s, s:o, s:s, s:I, s:I}", "type", "section", "name", sz_jstr(r->name),
 		    "kind", r->kind, "file_bytes", (json_int_t)r->file_bytes, "vm_bytes", (json_int_t)r->vm_bytes);
 		if (r->sec) {
 			sec_flags(r->sec->flags, fl);
@@ -215,17 +322,33 @@ void sz_emit_ndjson(const struct sz_model *m, size_t limit)
 	for (size_t i = 0; i < m->ncrates; i++)
 		if (m->crates[i].bytes > 0 || strcmp(m->crates[i].name, "[unknown]") == 0)
 			nd_emit(stdout, crate_record(m, &m->crates[i]));
+	/* Hand-formatted: jansson's object building costs more than the whole
+	 * analysis on 100k symbols.  Still one complete line per flush. */
+	struct lbuf b = { NULL, 0, 0 };
 	for (size_t i = 0; i < m->nsyms && (limit == 0 || i < limit); i++) {
 		const struct sz_sym *s = &m->syms[i];
-		nd_emit(stdout, json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:s, s:s, s:o, s:b}",
-		    "type", "symbol", "name", s->name,
-		    "demangled", s->demangled ? json_string(s->demangled) : json_null(),
-		    "lang", s->lang ? json_string(s->lang) : json_null(),
-		    "size", (json_int_t)s->size, "addr", (json_int_t)s->addr,
-		    "section", s->section, "crate", m->crates[s->crate].name,
-		    "crate_rule", s->rule ? json_string(s->rule) : json_null(),
-		    "alias", s->alias));
+		b.n = 0;
+		lb_puts(&b, "{\"type\":\"symbol\",\"name\":");
+		lb_str(&b, s->name);
+		lb_puts(&b, ",\"demangled\":");
+		lb_strn(&b, s->demangled);
+		lb_puts(&b, ",\"lang\":");
+		lb_strn(&b, s->lang);
+		lb_puts(&b, ",\"size\":");
+		lb_u64(&b, s->size);
+		lb_puts(&b, ",\"addr\":");
+		lb_u64(&b, s->addr);
+		lb_puts(&b, ",\"section\":");
+		lb_str(&b, s->section);
+		lb_puts(&b, ",\"crate\":");
+		lb_str(&b, m->crates[s->crate].name);
+		lb_puts(&b, ",\"crate_rule\":");
+		lb_strn(&b, s->rule);
+		lb_puts(&b, s->alias ? ",\"alias\":true}\n" : ",\"alias\":false}\n");
+		if (fwrite(b.p, 1, b.n, stdout) != b.n || fflush(stdout) != 0)
+			lp_err(LP_EXIT_ENV, "writing record");
 	}
+	free(b.p);
 }
 
 /* Thousands separators, for tables. */
@@ -411,7 +534,7 @@ static int gate(const char *path, const char *metric, double value, double thr, 
 		    "expr", expr, "metric", "value", "field", metric, "op", "<=", "threshold", thr,
 		    "unit", "KiB", "value", known ? nd_real(value) : json_null(), "pass", pass);
 		json_object_set_new(o, "n", json_integer(known ? 1 : 0));
-		json_object_set_new(o, "group", json_pack("{s:s}", "path", path));
+		json_object_set_new(o, "group", json_pack("{s:o}", "path", sz_jstr(path)));
 		json_object_set_new(o, "reason", known ? json_null() : json_string(reason));
 		if (!known)
 			json_object_set_new(o, "value_reason", json_string(reason));

@@ -88,5 +88,8 @@ int sz_diff_main(int argc, char **argv);
 /* report.c helpers shared with diff.c */
 void sz_fmt_bytes(char *buf, size_t n, double bytes);
 double sz_pct(uint64_t part, uint64_t whole);
+/* json_string, with bytes that are not UTF-8 replaced by U+FFFD. */
+#include <jansson.h>
+json_t *sz_jstr(const char *s);
 
 #endif
