@@ -319,3 +319,12 @@ mode() { echo "--env=LP_RT_MODE=$1"; }
 	done
 	[ "$found" -eq 1 ] || skip "no minimal lambda built in $LP_BUILD/lambdas"
 }
+
+@test "a bootstrap that cannot be executed is runtime_exit Runtime.InvalidEntrypoint" {
+	printf '#!/nonexistent/interpreter\n' >"$BATS_TEST_TMPDIR/bootstrap"
+	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
+	run timeout 60 lp-invoke --event "$EV" --log "$LOG" "$BATS_TEST_TMPDIR/bootstrap"
+	assert_status 0
+	assert_jq '.[0].status == "runtime_exit" and .[0].error_type == "Runtime.InvalidEntrypoint" and .[0].exit_code == 127'
+	grep -q 'execve .*: No such file or directory' "$LOG"
+}

@@ -39,6 +39,7 @@ struct cs_env {
 	struct pc_sample at_init, ready;
 
 	/* process */
+	int exec_errno;      /* execve of the bootstrap failed with this */
 	int dead;
 	uint64_t t_dead;
 	struct sb_exit ex;
@@ -223,12 +224,13 @@ static int run_until(cs_env *e, enum until u, uint64_t deadline_ns)
 		int mt = lsvc_timeout_ms(e->svc);
 		if (mt >= 0 && mt < tmo)
 			tmo = mt;
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = lsvc_fd(e->svc), .events = POLLIN },
 			{ .fd = e->sb.pidfd, .events = POLLIN },
 			{ .fd = e->sb.out_fd, .events = POLLIN },
+			{ .fd = e->sb.exec_err_fd, .events = POLLIN },
 		};
-		int n = poll(p, 3, tmo);
+		int n = poll(p, 4, tmo);
 		if (n < 0 && errno != EINTR)
 			lp_err(LP_EXIT_ENV, "poll");
 		if (n <= 0) {
@@ -239,6 +241,8 @@ static int run_until(cs_env *e, enum until u, uint64_t deadline_ns)
 			lsvc_run(e->svc);
 		if (p[2].revents)
 			drain_output(e);
+		if (p[3].revents)
+			e->exec_errno = sb_exec_check(&e->sb);
 		if (p[1].revents && !satisfied(e, u)) {
 			/* The process is gone: take what it managed to send first. */
 			lsvc_run(e->svc);
@@ -246,6 +250,8 @@ static int run_until(cs_env *e, enum until u, uint64_t deadline_ns)
 				return 1;
 			e->t_dead = lp_now_ns();
 			drain_output(e);
+			if (e->sb.exec_err_fd >= 0)
+				e->exec_errno = sb_exec_check(&e->sb);
 			sb_reap(&e->sb, &e->ex);
 			e->dead = 1;
 			return 0;
@@ -368,17 +374,8 @@ cs_env *cs_start(const struct cs_config *cfg, const struct cs_hooks *hooks, char
 	}
 	pc_zero(&e->pc, &e->at_init);
 	e->ready = e->at_init;
-	char xerr[256];
-	if (sb_release(&e->sb, &e->t_spawn, xerr, sizeof xerr) != 0) {
-		/* Lambda: Runtime.InvalidEntrypoint; the child has exited 127 */
-		uint64_t deadline = deadline_after(cfg->init_timeout_s);
-		run_until(e, U_INIT, deadline);
-		kill_env(e);
-		fail_init(e, CS_RUNTIME_EXIT, "Runtime.InvalidEntrypoint", NULL);
-		e->init_ms = (double)(e->t_dead - e->t_spawn) / 1e6;
-		log_printf(e, "lp: %s\n", xerr);
-		return e;
-	}
+	if (sb_release(&e->sb, &e->t_spawn, err, errlen) != 0)
+		goto fail;
 	int r = run_until(e, U_INIT, deadline_after(cfg->init_timeout_s));
 	if (r == 1 && e->init_failed) {
 		/* Lambda discards an environment whose init failed; the runtime
@@ -388,7 +385,11 @@ cs_env *cs_start(const struct cs_config *cfg, const struct cs_hooks *hooks, char
 	} else if (r == 0) {
 		e->init_ms = (double)(e->t_dead - e->t_spawn) / 1e6;
 		pc_read(&e->pc, &e->at_init);
-		if (e->ex.oom_killed)
+		if (e->exec_errno) {
+			/* Lambda: Runtime.InvalidEntrypoint */
+			fail_init(e, CS_RUNTIME_EXIT, "Runtime.InvalidEntrypoint", NULL);
+			log_printf(e, "lp: execve %s: %s\n", e->sb.bootstrap, strerror(e->exec_errno));
+		} else if (e->ex.oom_killed)
 			fail_init(e, CS_OOM, "Runtime.OutOfMemory", NULL);
 		else
 			fail_init(e, CS_RUNTIME_EXIT, "Runtime.ExitError", NULL);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,24 @@ long pc_tracepoint_id(const char *subsys, const char *event, char *why, size_t w
 	return -1;
 }
 
+/* Closing the last perf event on a tracepoint unregisters its probe, and
+ * that waits for an RCU grace period (tens of ms): a cold start would pay it
+ * at every teardown.  One disabled event on ourselves, open for the life of
+ * the process, keeps the probe registered. */
+static pthread_once_t anchor_once = PTHREAD_ONCE_INIT;
+static long anchor_id = -1;
+
+static void anchor_open(void)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.config = (uint64_t)anchor_id;
+	a.disabled = 1;
+	(void)perf_open(&a, 0); /* deliberately kept open */
+}
+
 void pc_none(struct pc_set *s, const char *reason)
 {
 	for (int i = 0; i < PC_N; i++) {
@@ -104,6 +123,8 @@ int pc_open(struct pc_set *s, pid_t pid)
 			if (id < 0)
 				continue;
 			a.config = (uint64_t)id;
+			anchor_id = id;
+			pthread_once(&anchor_once, anchor_open);
 		}
 		a.disabled = 1;
 		a.enable_on_exec = 1;

@@ -570,21 +570,25 @@ int sb_release(struct sb *s, uint64_t *t_ns, char *err, size_t errlen)
 	s->released = 1;
 	if (w != 1)
 		return fail(err, errlen, "release sandbox child: %s", strerror(errno));
-	/* EOF: execve succeeded (the pipe was close-on-exec); else its errno. */
-	struct pollfd p = { .fd = s->exec_err_fd, .events = POLLIN };
+	/* Whether execve worked is learnt later (sb_exec_check), so the
+	 * caller's wait for the first request is not delayed by ours. */
+	return 0;
+}
+
+int sb_exec_check(struct sb *s)
+{
+	if (s->exec_err_fd < 0)
+		return 0;
 	int e = 0;
-	if (poll(&p, 1, 10000) == 1) {
-		ssize_t r = read(s->exec_err_fd, &e, sizeof e);
-		if (r != (ssize_t)sizeof e)
-			e = 0;
-	}
+	ssize_t r;
+	do
+		r = read(s->exec_err_fd, &e, sizeof e);
+	while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof e)
+		e = 0; /* EOF: execve succeeded (the pipe was close-on-exec) */
 	close(s->exec_err_fd);
 	s->exec_err_fd = -1;
-	if (e) {
-		errno = e;
-		return fail(err, errlen, "execve %s: %s", s->bootstrap, strerror(e));
-	}
-	return 0;
+	return e;
 }
 
 void sb_kill(struct sb *s)
@@ -748,14 +752,19 @@ void sb_destroy(struct sb *s)
 		close(s->out_fd);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
-	if (s->cg_mem) {
-		(void)rmdir(s->cg_mem);
-		free(s->cg_mem);
+	/* Killed descendants (orphans of the bootstrap, reaped by init) may
+	 * still be exiting: the cgroup is busy until they are gone. */
+	uint64_t deadline = lp_now_ns() + 2000000000ull;
+	for (char **cg = (char *[]){ s->cg_mem, s->cg_cpu }, **end = cg + 2; cg < end; cg++) {
+		if (!*cg)
+			continue;
+		while (rmdir(*cg) != 0 && errno == EBUSY && lp_now_ns() < deadline) {
+			cgroup_kill(s);
+			(void)poll(NULL, 0, 1); /* a wait with a deadline, for the kernel */
+		}
 	}
-	if (s->cg_cpu) {
-		(void)rmdir(s->cg_cpu);
-		free(s->cg_cpu);
-	}
+	free(s->cg_mem);
+	free(s->cg_cpu);
 	if (s->root)
 		(void)remove_tree(s->root);
 	free(s->root);

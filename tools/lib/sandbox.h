@@ -75,9 +75,13 @@ int sb_prepare(struct sb *s, const struct sb_config *cfg, char *err, size_t errl
  * stderr to a pipe (s->out_fd), chdirs to the task root and blocks until
  * sb_release().  envp is the child's whole environment. */
 int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen);
-/* Let the child exec; *t_ns = CLOCK_MONOTONIC just before.  Returns -1 with
- * err when execve failed (the child then exits 127). */
+/* Let the child exec; *t_ns = CLOCK_MONOTONIC just before.  Does not wait
+ * for the execve: -1 only when the child cannot be released. */
 int sb_release(struct sb *s, uint64_t *t_ns, char *err, size_t errlen);
+/* Call when exec_err_fd is readable (or after the child died): 0 when
+ * execve succeeded, else its errno (the child then exits 127).  Closes
+ * exec_err_fd. */
+int sb_exec_check(struct sb *s);
 /* SIGKILL the process group (and every task of the cgroup). */
 void sb_kill(struct sb *s);
 /* Reap (blocking; call after pidfd is readable or after sb_kill). */

@@ -156,8 +156,13 @@ int invoke_local(const struct inv_opts *o)
 		workdir = lp_xstrdup(o->workdir);
 	} else {
 		/* Not under /tmp: the function gets a private /tmp mounted over
-		 * it, which would hide its task root. */
-		workdir = lp_xstrdup("/var/tmp/lp-invoke.XXXXXX");
+		 * it, which would hide its task root.  tmpfs (/dev/shm) keeps the
+		 * per-start copy and removal off a busy disk; --cold-cache needs
+		 * a disk-backed copy (tmpfs pages cannot leave the cache). */
+		struct stat ds;
+		int shm = !o->cold_cache && stat("/dev/shm", &ds) == 0 && S_ISDIR(ds.st_mode) &&
+		    access("/dev/shm", W_OK) == 0;
+		workdir = lp_xstrdup(shm ? "/dev/shm/lp-invoke.XXXXXX" : "/var/tmp/lp-invoke.XXXXXX");
 		if (!mkdtemp(workdir))
 			lp_err(LP_EXIT_ENV, "mkdtemp %s", workdir);
 	}
