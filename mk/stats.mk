@@ -10,6 +10,9 @@
 # Gate files: ci/gates/FUNC.gates (one expression per line, # comments);
 # ci/gates/all.gates applies to the records of every function pooled.
 # GATES=file overrides the gate file of validate; BASELINE=file the baseline.
+# A failed gate: lp-stats exits 1 (the message says so) and make stops with
+# GNU make's own status for a failed recipe, 2; gate records are kept in
+# results/FUNC-IMPL/gates.ndjson.
 
 LP_STATS          = $(LP_BIN)/lp-stats
 LP_GATES_DIR     := $(LP_ROOT)/ci/gates
