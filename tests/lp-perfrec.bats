@@ -226,3 +226,12 @@ perfrec() {
 	grep -q '^__libc_start_call_main;main;.*minimal::main;lp_runtime::run;lp_runtime::Runtime::serve' "$OUT/invoke.folded"
 	assert_jq '[.[] | select(.type == "hotspot" and .symbol == "lp_runtime::Runtime::serve")][0] | .total_pct > 50 and (.file | endswith("lib.rs"))' "$OUT/hotspots.ndjson"
 }
+
+@test "lp-perfrec bounds a runtime that never calls /next by the init timeout, with null phase samples" {
+	SECONDS=0
+	perfrec --cold 2 --init-timeout 0.5 --env LP_RT_MODE=hang_init "$LP_TEST_BIN/rt"
+	assert_status 2
+	[ "$SECONDS" -lt 60 ]
+	printf '%s\n' "$output" | grep '^{' >"$OUT/o.ndjson"
+	assert_jq '.[0] | .status_counts.init_timeout == 2 and .samples_init == null and (.samples_init_reason | test("first /next")) and .samples_invoke == null' "$OUT/o.ndjson"
+}

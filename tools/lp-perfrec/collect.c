@@ -519,6 +519,7 @@ void
 run_process(struct run *r, struct agg *a, sym_ctx *sc, const char *workdir,
     const char *src)
 {
+	a->init_ends += r->init_seen;
 	if (r->nsamp > 0)
 		process_samples(r, a, sc, workdir, src);
 	if (r->nsys > 0)

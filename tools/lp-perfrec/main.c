@@ -454,10 +454,20 @@ main(int argc, char **argv)
 		if (cycles_reason[0])
 			json_object_set_new(prof, "cycles_reason", json_string(cycles_reason));
 		for (int ph = 0; ph < PH_N; ph++) {
-			char k[32];
+			char k[48];
 			snprintf(k, sizeof k, "samples_%s", ph_name[ph]);
-			json_object_set_new(prof, k, json_integer((json_int_t)a.samples[ph]));
+			if (a.init_ends > 0) {
+				json_object_set_new(prof, k, json_integer((json_int_t)a.samples[ph]));
+			} else {
+				/* no phase boundary was ever seen: nothing to attribute */
+				json_object_set_new(prof, k, json_null());
+				snprintf(k, sizeof k, "samples_%s_reason", ph_name[ph]);
+				json_object_set_new(prof, k, json_string(
+				    "no cold start reached the end of its init (first /next)"));
+			}
 		}
+		json_object_set_new(prof, "samples_unattributed",
+		    json_integer((json_int_t)a.samples_unknown_phase));
 		json_object_set_new(prof, "samples_outside", json_integer((json_int_t)a.samples_outside));
 		json_object_set_new(prof, "samples_lost", json_integer((json_int_t)a.lost));
 	} else {

@@ -46,6 +46,7 @@ struct agg {
 	uint64_t samples[PH_N];
 	uint64_t samples_outside;      /* before exec or after the invocation */
 	uint64_t samples_unknown_phase;/* cold starts without an init end */
+	uint64_t init_ends;            /* cold starts that reached their first /next */
 	uint64_t lost;
 	uint64_t serial;
 	struct sysagg *sys[PH_N];      /* by number, sn_count() entries + 1 other */
