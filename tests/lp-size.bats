@@ -354,3 +354,21 @@ poke() {
 	done
 	[ "$n" -gt 5 ]
 }
+
+@test "lp-size writes valid NDJSON for symbol and section names that are not UTF-8" {
+	cp "$SZ/cus" "$TMP/bad"
+	for off in $(grep -obUa 'one_work' "$TMP/bad" | cut -d: -f1); do
+		poke "$TMP/bad" "$off" ff
+	done
+	for off in $(grep -obUa '\.comment' "$TMP/bad" | cut -d: -f1); do
+		poke "$TMP/bad" $((off + 1)) fe
+	done
+	run lp-size --no-zip "$TMP/bad"
+	assert_status 0
+	assert_ndjson
+	assert_jq '[.[] | select(.type=="symbol" and .name == "\ufffdne_work")] | length == 1'
+	assert_jq '[.[] | select(.type=="section" and .name == ".\ufffdomment")] | length == 1'
+	run lp-size diff "$SZ/cus" "$TMP/bad"
+	assert_status 0
+	assert_ndjson
+}
