@@ -228,7 +228,10 @@ static int run_until(cs_env *e, enum until u, uint64_t deadline_ns)
 			{ .fd = lsvc_fd(e->svc), .events = POLLIN },
 			{ .fd = e->sb.pidfd, .events = POLLIN },
 			{ .fd = e->sb.out_fd, .events = POLLIN },
-			{ .fd = e->sb.exec_err_fd, .events = POLLIN },
+			/* not polled: waking up when the bootstrap execs would
+			 * take CPU from its init; a failed execve shows as its
+			 * exit (status 127), read then */
+			{ .fd = -1, .events = POLLIN },
 		};
 		int n = poll(p, 4, tmo);
 		if (n < 0 && errno != EINTR)
@@ -241,8 +244,6 @@ static int run_until(cs_env *e, enum until u, uint64_t deadline_ns)
 			lsvc_run(e->svc);
 		if (p[2].revents)
 			drain_output(e);
-		if (p[3].revents)
-			e->exec_errno = sb_exec_check(&e->sb);
 		if (p[1].revents && !satisfied(e, u)) {
 			/* The process is gone: take what it managed to send first. */
 			lsvc_run(e->svc);
