@@ -1,6 +1,7 @@
 # mk/size.mk — lp-size: what a bootstrap's bytes are made of.
 #
 #   make size FUNC=minimal [IMPL=rust]   results/FUNC-IMPL/size.ndjson + table
+#   make size-all FUNC=minimal           the same for the rust and c builds
 #   make size-diff FUNC=minimal          Cargo release -> release-ultra, byte by byte
 #   make fuzz [FUZZ_SECONDS=60]          libFuzzer over tools/lib/elfx (not in check)
 #   make bench-size                      lp-size vs nm -S --size-sort -C | sort
@@ -16,8 +17,8 @@
 # lp-size checks it).  (The profiling
 # build is not used: it has other codegen.)
 
-# libc6-dbg: tests find libc's debug file by build id.
-LP_DEB_PKGS    += libc6-dbg
+# libc6-dbg: tests find libc's debug file by build id; time: bench-size.
+LP_DEB_PKGS    += libc6-dbg time
 LP_SIZE_SYMS   := $(LP_BUILD)/lambdas-symbols
 LP_SIZE_TWIN    = $(LP_SIZE_SYMS)/$(FUNC)-$(IMPL)/bootstrap
 LP_SIZE_OUT     = $(LP_RESULTS)/$(FUNC)-$(IMPL)
@@ -53,6 +54,12 @@ size: deps $(LP_BIN)/lp-size check-func $(LP_BOOTSTRAP) $(LP_SIZE_TWIN) ## sizes
 	@mv $(LP_SIZE_OUT)/size.ndjson.tmp $(LP_SIZE_OUT)/size.ndjson
 	@$(LP_BIN)/lp-size --format table -n $(TOP) --debug-file $(LP_SIZE_TWIN) $(LP_BOOTSTRAP)
 	@echo "lp: records in $(LP_SIZE_OUT)/size.ndjson" >&2
+
+# Every implementation of FUNC that has sources here (ruchy: IMPL=ruchy).
+LP_SIZE_IMPLS = $(if $(wildcard $(LP_LAMBDAS)/$(FUNC)/rust/Cargo.toml),rust) $(if $(wildcard $(LP_LAMBDAS)/$(FUNC)/c/*.c),c)
+.PHONY: size-all
+size-all: ## make size for the Rust and the C build of FUNC, one after the other
+	@for i in $(LP_SIZE_IMPLS); do $(MAKE) --no-print-directory size FUNC=$(FUNC) IMPL=$$i || exit $$?; echo; done
 
 # The size part of `make profile`.
 size-summary:
@@ -117,6 +124,6 @@ fuzz: deps $(LP_FUZZ_BIN) ## fuzz the ELF parser for FUZZ_SECONDS (corpus tests/
 
 # --- benchmark (make bench) ------------------------------------------------
 .PHONY: bench-size
-bench-size: $(LP_BIN)/lp-size ## lp-size vs nm -S --size-sort -C | sort on a 20 MB, 100k-symbol binary
+bench-size: $(LP_BIN)/lp-size ## lp-size vs nm -S --size-sort -C | sort on a 36 MB, 100k-symbol C++ binary
 	@$(LP_ROOT)/bench/size-bench.sh $(LP_BIN)/lp-size $(LP_BUILD)/bench/size $(LP_BENCH_OUT) $(LP_ROOT)/docs/bench-size.md
 LP_BENCH_TARGETS += bench-size
