@@ -42,14 +42,13 @@ fi
 bytes=$(stat -c %s "$bin")
 nsym=$(nm -S --defined-only "$bin" | awk 'NF == 4' | wc -l)
 
-t() { # seconds of one run of "$@" with stdout to /dev/null; FAIL if it fails
-	local a b
-	a=$(date +%s.%N)
-	"$@" >/dev/null || { echo FAIL; return 0; }
-	b=$(date +%s.%N)
-	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f\n", b - a }' 
+t() { # "wall cpu" seconds of one run of "$@", stdout to /dev/null; FAIL if it fails
+	local f
+	f=$(mktemp)
+	/usr/bin/time -f '%e %U %S' -o "$f" "$@" >/dev/null || { rm -f "$f"; echo FAIL; return 0; }
+	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$f"
+	rm -f "$f"
 }
-nm_sort() { nm -S --size-sort -C "$1" | sort; }
 
 # The deflate pass (level 9) is slow on this very repetitive input: fewer runs.
 zruns=${ZRUNS:-3}
@@ -57,16 +56,22 @@ declare -a A B C
 for i in $(seq 1 "$runs"); do
 	[ "$i" -le "$zruns" ] && A+=("$(t "$lpsize" "$bin")")
 	B+=("$(t "$lpsize" --no-zip "$bin")")
-	C+=("$(t nm_sort "$bin")")
+	C+=("$(t sh -c 'nm -S --size-sort -C "$1" | sort' _ "$bin")")
 done
 for v in "${A[@]}" "${B[@]}" "${C[@]}"; do
 	[ "$v" != FAIL ] || { echo "bench-size: a timed command failed" >&2; exit 1; }
 done
-stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
-read -r am amin amax <<<"$(stats "${A[@]}")"
-read -r bm bmin bmax <<<"$(stats "${B[@]}")"
-read -r cm cmin cmax <<<"$(stats "${C[@]}")"
+# stats COLUMN VALUES... -> "median min max" of that column (1 wall, 2 cpu)
+stats() { local c=$1; shift; printf '%s\n' "$@" | awk -v c="$c" '{ print $c }' | sort -g |
+	awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+read -r am amin amax <<<"$(stats 1 "${A[@]}")"
+read -r bm bmin bmax <<<"$(stats 1 "${B[@]}")"
+read -r cm cmin cmax <<<"$(stats 1 "${C[@]}")"
+read -r acpu _ _ <<<"$(stats 2 "${A[@]}")"
+read -r bcpu _ _ <<<"$(stats 2 "${B[@]}")"
+read -r ccpu _ _ <<<"$(stats 2 "${C[@]}")"
 ra=$(awk -v x="$am" -v y="$cm" 'BEGIN { print x / y }'); rb=$(awk -v x="$bm" -v y="$cm" 'BEGIN { print x / y }')
+rbc=$(awk -v x="$bcpu" -v y="$ccpu" 'BEGIN { print x / y }')
 lines=$("$lpsize" --no-zip "$bin" | wc -l)
 host="$(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), shared, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -79,11 +84,14 @@ host="$(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
 	echo "Input: generated C++ (10 units × 10 000 functions in namespaces, g++ -O0 -g),"
 	printf '%s bytes (%.1f MB), %s sized symbols (nm -S), %s NDJSON records from lp-size.\n' "$bytes" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$nsym" "$lines"
 	echo
-	echo "| command | median s | min–max s | ratio to nm |"
-	echo "|---|---|---|---|"
-	printf '| `lp-size FILE` (all records, with zip size) | %s | %s–%s | %.2f |\n' "$am" "$amin" "$amax" "$ra"
-	printf '| `lp-size --no-zip FILE` | %s | %s–%s | %.2f |\n' "$bm" "$bmin" "$bmax" "$rb"
-	printf '| `nm -S --size-sort -C FILE \\| sort` | %s | %s–%s | 1.00 |\n' "$cm" "$cmin" "$cmax"
+	echo "| command | median wall s | min–max wall s | median CPU s (user+sys) | wall ratio to nm |"
+	echo "|---|---|---|---|---|"
+	printf '| `lp-size FILE` (all records, with zip size) | %s | %s–%s | %s | %.2f |\n' "$am" "$amin" "$amax" "$acpu" "$ra"
+	printf '| `lp-size --no-zip FILE` | %s | %s–%s | %s | %.2f |\n' "$bm" "$bmin" "$bmax" "$bcpu" "$rb"
+	printf '| `nm -S --size-sort -C FILE \\| sort` | %s | %s–%s | %s | 1.00 |\n' "$cm" "$cmin" "$cmax" "$ccpu"
+	echo
+	printf 'CPU ratio lp-size --no-zip / nm|sort: %.2f. The machine is shared: wall times\n' "$rbc"
+	echo "include waiting for a core; CPU time is what the tool itself costs."
 	echo
 	echo "lp-size demangles every symbol (libiberty, like nm -C), attributes each to a"
 	echo "compile unit through DWARF, accounts every section, and writes one flushed"
