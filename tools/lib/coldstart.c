@@ -424,10 +424,6 @@ static void memory_into(cs_env *e, struct cs_result *r)
 	const char *src = NULL;
 	char why[160] = "";
 	long long peak = sb_memory_peak(&e->sb, &src, why, sizeof why);
-	if (peak < 0 && e->dead && e->ex.maxrss_kb > 0) {
-		peak = (long long)e->ex.maxrss_kb * 1024;
-		src = "rusage";
-	}
 	if (peak >= 0) {
 		r->max_memory_used_mb = (peak + 1048575) / 1048576;
 		r->memory_source = src;

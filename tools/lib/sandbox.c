@@ -43,6 +43,7 @@ void sb_init(struct sb *s)
 	s->out_fd = -1;
 	s->gate_fd = -1;
 	s->exec_err_fd = -1;
+	s->tree_peak_kb = -1;
 }
 
 /* ---- files ---- */
@@ -625,6 +626,8 @@ int sb_reap(struct sb *s, struct sb_exit *ex)
 		ex->code = -1;
 	}
 	ex->maxrss_kb = ru.ru_maxrss;
+	if (ru.ru_maxrss > s->tree_peak_kb)
+		s->tree_peak_kb = ru.ru_maxrss;
 	ex->oom_killed = sb_oom_killed(s);
 	return 0;
 }
@@ -676,21 +679,25 @@ static long tree_hwm_kb(pid_t pid, int depth)
 
 long long sb_memory_peak(struct sb *s, const char **source, char *why, size_t whylen)
 {
+	long long cg = -1;
 	if (s->cg_mem) {
 		char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.peak" : "%s/memory.max_usage_in_bytes", s->cg_mem);
-		long long v = read_ll(p);
+		cg = read_ll(p);
 		free(p);
-		if (v >= 0) {
-			*source = "cgroup";
-			return v;
-		}
 	}
 	if (s->pid > 0 && !s->reaped) {
 		long kb = tree_hwm_kb(s->pid, 0);
-		if (kb >= 0) {
-			*source = "proc";
-			return (long long)kb * 1024;
-		}
+		if (kb > s->tree_peak_kb)
+			s->tree_peak_kb = kb;
+	}
+	long long tree = s->tree_peak_kb >= 0 ? (long long)s->tree_peak_kb * 1024 : -1;
+	if (cg >= 0 && cg >= tree) {
+		*source = "cgroup";
+		return cg;
+	}
+	if (tree >= 0) {
+		*source = "proc";
+		return tree;
 	}
 	*source = NULL;
 	snprintf(why, whylen, "%s", s->cg_mem ? "cgroup peak unreadable and process gone" :

@@ -67,6 +67,7 @@ struct sb {
 	int exec_err_fd;       /* read end: errno if execve failed */
 	long memory_mb;
 	int evicted_files;     /* files evicted from the page cache (cold_cache) */
+	long tree_peak_kb;     /* largest process-tree peak RSS seen, -1 none */
 };
 
 void sb_init(struct sb *s);
@@ -86,9 +87,12 @@ int sb_exec_check(struct sb *s);
 void sb_kill(struct sb *s);
 /* Reap (blocking; call after pidfd is readable or after sb_kill). */
 int sb_reap(struct sb *s, struct sb_exit *ex);
-/* Peak memory of the whole sandbox in bytes: the cgroup's peak where there
- * is one (*source = "cgroup"), else the peak RSS of the process tree from
- * /proc (*source = "proc"); -1 with a reason when neither is readable. */
+/* Peak memory of the whole sandbox in bytes: the larger of the memory
+ * cgroup's peak (*source = "cgroup") and the process tree's peak RSS from
+ * /proc and wait4 (*source = "proc").  On a shared host the cgroup alone
+ * undercounts: page cache that other cgroups loaded first (libc, ...) is
+ * not charged again, while in Lambda's microVM it is.  -1 with a reason
+ * when neither is readable. */
 long long sb_memory_peak(struct sb *s, const char **source, char *why, size_t whylen);
 /* Peak RSS (VmHWM) of the bootstrap process in kB, -1 when unreadable. */
 long sb_rss_peak_kb(struct sb *s);

@@ -19,6 +19,26 @@ static volatile int stop_sig;
 
 static void on_signal(int sig) { stop_sig = sig; }
 
+/* An exit from anywhere (a write error on stdout exits 3 from nd_emit)
+ * must not leave the environment behind: kill it, remove its copies and
+ * cgroups. */
+static cs_env *current;
+static char *own_workdir_path; /* removed at exit when we made it */
+static void cleanup(void)
+{
+	if (current) {
+		if (!stop_sig)
+			stop_sig = SIGTERM; /* no waiting for the runtime */
+		cs_end(current);
+		current = NULL;
+	}
+	if (own_workdir_path) {
+		(void)rmdir(own_workdir_path);
+		free(own_workdir_path);
+		own_workdir_path = NULL;
+	}
+}
+
 struct events {
 	char *fixed;        /* --event: the file's bytes */
 	size_t fixed_len;
@@ -165,6 +185,7 @@ int invoke_local(const struct inv_opts *o)
 		workdir = lp_xstrdup(shm ? "/dev/shm/lp-invoke.XXXXXX" : "/var/tmp/lp-invoke.XXXXXX");
 		if (!mkdtemp(workdir))
 			lp_err(LP_EXIT_ENV, "mkdtemp %s", workdir);
+		own_workdir_path = lp_xstrdup(workdir);
 	}
 
 	struct sigaction sa;
@@ -175,6 +196,8 @@ int invoke_local(const struct inv_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a dead runtime must not kill us; EPIPE is checked */
+	if (atexit(cleanup) != 0)
+		lp_errx(LP_EXIT_ENV, "atexit");
 
 	struct cs_config cfg;
 	cs_config_defaults(&cfg);
@@ -211,7 +234,7 @@ int invoke_local(const struct inv_opts *o)
 		got_any = 1;
 		cfg.evict_extra = (const char *const *)evict;
 		char err[512];
-		cs_env *e = cs_start(&cfg, NULL, err, sizeof err);
+		cs_env *e = current = cs_start(&cfg, NULL, err, sizeof err);
 		if (!e) {
 			free(event);
 			lp_warnx("%s", err);
@@ -251,6 +274,7 @@ int invoke_local(const struct inv_opts *o)
 				evict[nevict] = NULL;
 			}
 		}
+		current = NULL;
 		cs_end(e);
 	}
 	if (!got_any && !stop_sig && rc == LP_EXIT_OK && o->cold > 0) {
@@ -265,6 +289,8 @@ int invoke_local(const struct inv_opts *o)
 	free(ev.fixed);
 	if (own_workdir && rmdir(workdir) != 0)
 		lp_warn("rmdir %s", workdir);
+	free(own_workdir_path);
+	own_workdir_path = NULL;
 	free(workdir);
 	if (log_fd != 2 && close(log_fd) != 0)
 		lp_err(LP_EXIT_ENV, "%s", o->log_file);
