@@ -414,6 +414,8 @@ aws_request(struct aws_client *c, const char *method, const char *path,
 	char cerr[CURL_ERROR_SIZE];
 	int rc = -1;
 
+	int throttled = 0, server_errors = 0, attempts = 0;
+
 	memset(r, 0, sizeof *r);
 	r->retry_after_s = NAN;
 	for (int attempt = 1;; attempt++) {
@@ -457,7 +459,7 @@ aws_request(struct aws_client *c, const char *method, const char *path,
 		}
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 		c->attempts++;
-		r->attempts = attempt;
+		attempts = attempt;
 		cc = curl_easy_perform(h);
 		/* curl copied the list; wipe the token copy we made */
 		for (struct curl_slist *s = hl; s; s = s->next)
@@ -480,10 +482,10 @@ aws_request(struct aws_client *c, const char *method, const char *path,
 			retry = aws_retryable_status(r->status);
 			if (r->status == 429) {
 				c->throttled++;
-				r->throttled++;
+				throttled++;
 			} else if (r->status >= 500) {
 				c->server_errors++;
-				r->server_errors++;
+				server_errors++;
 			}
 			if (!retry) {
 				rc = 0;
@@ -509,6 +511,10 @@ aws_request(struct aws_client *c, const char *method, const char *path,
 		}
 		aws_backoff_wait(wait);
 	}
+	/* each attempt starts a fresh response: the tallies are the request's */
+	r->attempts = attempts;
+	r->throttled = throttled;
+	r->server_errors = server_errors;
 	free(url);
 	return rc;
 }

@@ -874,7 +874,9 @@ srv_apply_config(struct srv_fn *f, json_t *b, int creating, const char **type, c
 		}
 		const char *k;
 		json_t *x;
+		size_t total = 0;
 		json_object_foreach(vars, k, x) {
+			total += strlen(k) + (json_is_string(x) ? json_string_length(x) : 0);
 			if (!json_is_string(x) || !*k || strchr(k, '=')) {
 				snprintf(msg, ml, "Environment variable %.64s must be a string with a name without '='", k);
 				return 400;
@@ -886,6 +888,11 @@ srv_apply_config(struct srv_fn *f, json_t *b, int creating, const char **type, c
 				    "currently not supported for modification. Reserved keys used in this request: %.64s", k);
 				return 400;
 			}
+		}
+		if (total > 4096) {
+			snprintf(msg, ml, "Lambda was unable to configure your environment variables because the "
+			    "environment variables you have provided exceeded the 4KB limit. String measured: %zu bytes", total);
+			return 400;
 		}
 	}
 	const char *rt = json_string_value(json_object_get(b, "Runtime"));
@@ -1041,6 +1048,7 @@ op_create(struct MHD_Connection *c, struct srv_req *q, char *fname, size_t fl, u
 		    "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ (1-64 characters)");
 	}
 	snprintf(fname, fl, "%s", name);
+	name = fname; /* b is released on every path below */
 	if ((s = srv_check_arch(b, arch, sizeof arch, et, msg, sizeof msg)) != 0) {
 		json_decref(b);
 		*st = s;
@@ -1103,6 +1111,7 @@ op_create(struct MHD_Connection *c, struct srv_req *q, char *fname, size_t fl, u
 	free(scratch.role), free(scratch.handler), free(scratch.runtime), free(scratch.description);
 	json_decref(b);
 	*st = 201;
+	*et = NULL;
 	return srv_json(c, 201, out, NULL);
 }
 
@@ -1193,6 +1202,7 @@ op_update_config(struct MHD_Connection *c, const char *name, struct srv_req *q, 
 	pthread_mutex_unlock(&S.mu);
 	json_decref(b);
 	*st = 200;
+	*et = NULL;
 	return srv_json(c, 200, out, NULL);
 }
 
