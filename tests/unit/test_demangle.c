@@ -84,5 +84,8 @@ int main(void)
 	   "std, core, alloc, compiler_builtins and rustc's shims are sysroot crates");
 	ok(!dm_is_sysroot_crate("hashbrown") && !dm_is_sysroot_crate("mycrate") && !dm_is_sysroot_crate(NULL),
 	   "crates users also depend on are not folded into std");
+	ok(dm_is_std_dep_crate("gimli") && dm_is_std_dep_crate("miniz_oxide") && !dm_is_std_dep_crate("alpha")
+	   && !dm_is_std_dep_crate("std") && !dm_is_std_dep_crate(NULL),
+	   "crates std depends on are flagged, others are not");
 	return tap_done();
 }

@@ -81,6 +81,23 @@ int dm_is_sysroot_crate(const char *crate)
 	return 0;
 }
 
+static const char *const std_deps[] = {
+	"hashbrown", "libc", "memchr", "gimli", "addr2line", "object",
+	"miniz_oxide", "adler", "adler2", "cfg_if", "rustc_demangle", "getopts",
+	"unicode_width", "dlmalloc", "fortanix_sgx_abi", "r_efi", "wasi", "hermit_abi",
+	NULL,
+};
+
+int dm_is_std_dep_crate(const char *crate)
+{
+	if (crate == NULL)
+		return 0;
+	for (int i = 0; std_deps[i]; i++)
+		if (strcmp(crate, std_deps[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int ident_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';

@@ -47,4 +47,10 @@ char *dm_rust_crate(const char *demangled, const char **rule);
  * be told apart. */
 int dm_is_sysroot_crate(const char *crate);
 
+/* 1 if crate is one of those std itself depends on (hashbrown, libc,
+ * memchr, gimli, addr2line, object, miniz_oxide, adler, adler2, cfg_if,
+ * rustc_demangle...): code under that name may come from std (its
+ * backtrace symbolizer) rather than from the program's own dependencies. */
+int dm_is_std_dep_crate(const char *crate);
+
 #endif

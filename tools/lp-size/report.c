@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "lputil.h"
 #include "ndjson.h"
 #include "size.h"
@@ -281,6 +282,8 @@ static json_t *crate_record(const struct sz_model *m, const struct sz_crate *c)
 	    "file_bytes", (json_int_t)c->file_bytes,
 	    "file_pct", pct_or_null(c->file_bytes, m->elf.len),
 	    "symbols", (json_int_t)c->nsym);
+	if (strcmp(c->kind, "crate") == 0)
+		json_object_set_new(o, "std_dep_name", json_boolean(dm_is_std_dep_crate(c->name)));
 	if (strcmp(c->name, "[unknown]") == 0) {
 		json_object_set_new(o, "uncovered_exec_bytes", json_integer((json_int_t)m->uncovered_exec));
 		json_object_set_new(o, "reason", json_string(
@@ -484,19 +487,26 @@ void sz_print_table(const struct sz_model *m, size_t limit, const char *by)
 			if (namew(m->crates[i].name, 40) > w)
 				w = namew(m->crates[i].name, 40);
 		printf("\n%s%-*s %12s %7s %7s %8s%s\n", bo, (int)w, "CRATE", "BYTES", "TEXT %", "FILE %", "SYMBOLS", z);
-		size_t shown = 0;
+		size_t shown = 0, starred = 0;
 		for (size_t i = 0; i < m->ncrates && shown < lim; i++) {
 			const struct sz_crate *c = &m->crates[i];
 			if (c->bytes == 0)
 				continue;
 			shown++;
+			int star = strcmp(c->kind, "crate") == 0 && dm_is_std_dep_crate(c->name);
+			starred += star;
 			commas(a, sizeof(a), (long long)c->bytes);
 			print_name_left(c->name, w);
-			printf(" %12s %6.1f%% %6.1f%% %8zu\n", a, sz_pct(c->text_bytes, m->exec_bytes),
-			    sz_pct(c->file_bytes, e->len), c->nsym);
+			printf(" %12s %6.1f%% %6.1f%% %8zu%s\n", a, sz_pct(c->text_bytes, m->exec_bytes),
+			    sz_pct(c->file_bytes, e->len), c->nsym, star ? " *" : "");
 		}
-		if (m->ncrates > shown)
-			printf("(%zu more crates or units in the NDJSON output)\n", m->ncrates - shown);
+		size_t nonzero = 0;
+		for (size_t i = 0; i < m->ncrates; i++)
+			nonzero += m->crates[i].bytes > 0;
+		if (nonzero > shown)
+			printf("(%zu more crates or units in the NDJSON output)\n", nonzero - shown);
+		if (starred)
+			printf("* a crate std itself depends on: its code may come from std (e.g. the backtrace symbolizer), not from Cargo.toml\n");
 	}
 	if (by == NULL || strcmp(by, "symbol") == 0) {
 		printf("\n%s%10s  %-16s %-16s %s%s\n", bo, "SIZE", "SECTION", "CRATE", "SYMBOL", z);
