@@ -39,6 +39,11 @@ if [ ! -x "$bin" ]; then
 	g++ -o "$bin.tmp" "$work"/u*.o "$work/main.o" && mv "$bin.tmp" "$bin"
 fi
 
+# A private copy: a rebuild of build/bin (others share this tree) must not
+# swap the binary between runs.
+cp "$lpsize" "$work/lp-size.bench"
+lpsize=$work/lp-size.bench
+
 bytes=$(stat -c %s "$bin")
 nsym=$(nm -S --defined-only "$bin" | awk 'NF == 4' | wc -l)
 
