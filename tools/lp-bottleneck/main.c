@@ -161,6 +161,40 @@ static void items_free(bn_items *it)
 	free(it->v);
 }
 
+static json_t *slim_invocation(const json_t *rec)
+{
+	static const char *const keys[] = { "type", "run_id", "start", "status", "init_ms", "duration_ms",
+					    "max_memory_used_mb", "max_memory_used_mb_reason", "memory_mb", NULL };
+	static const char *const ctr[] = { "syscalls", "page_faults_minor", "page_faults_major", "cache_misses",
+					   "cache_references", NULL };
+	json_t *o = json_object();
+	for (const char *const *k = keys; *k; k++) {
+		json_t *v = json_object_get(rec, *k);
+		if (v)
+			json_object_set(o, *k, v);
+	}
+	json_t *counters = json_object();
+	for (int p = 0; p < 2; p++) {
+		const char *phase = p ? "invoke" : "init";
+		json_t *src = nd_get_path(rec, p ? "counters.invoke" : "counters.init");
+		if (!json_is_object(src))
+			continue;
+		json_t *dst = json_object();
+		for (const char *const *k = ctr; *k; k++) {
+			char *rk = lp_xasprintf("%s_reason", *k);
+			json_t *v = json_object_get(src, *k), *r = json_object_get(src, rk);
+			if (v)
+				json_object_set(dst, *k, v);
+			if (r)
+				json_object_set(dst, rk, r);
+			free(rk);
+		}
+		json_object_set_new(counters, phase, dst);
+	}
+	json_object_set_new(o, "counters", counters);
+	return o;
+}
+
 /* One function per input: func and impl of measurement records agree. */
 static void same(char **have, char **have_at, const char *got, const char *what, const char *at)
 {
@@ -222,9 +256,16 @@ static void read_one(bn_in *in, const char *path)
 					lp_errx(LP_EXIT_USAGE, "%s: a second binary (%s; %s has %s): analyze one function at a time",
 						at, p1, in->bin.v[0].at, p0);
 			}
-			push(dst, rec, nd_name(r), nd_line(r));
-			if (dst == &in->inv)
+			if (dst == &in->inv) {
 				qt_cold_add(&in->cold, rec);
+				/* Keep only what the rules read: a whole record with its
+				 * counters holds ~9 KB in jansson. */
+				json_t *slim = slim_invocation(rec);
+				push(dst, slim, nd_name(r), nd_line(r));
+				json_decref(slim);
+			} else {
+				push(dst, rec, nd_name(r), nd_line(r));
+			}
 		}
 		free(at);
 		json_decref(rec);

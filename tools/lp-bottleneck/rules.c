@@ -425,24 +425,25 @@ static void rule_init_share(bn_in *in, const bn_rule *r)
 					  : "no invocation records in the input (lp-invoke: make measure)");
 		return;
 	}
-	qt_vec share = { 0 };
-	for (size_t i = 0; i < in->cold.init.n; i++)
-		qt_push(&share, 100.0 * in->cold.init.v[i] / in->cold.total.v[i]);
-	double s = median_of(&share);
-	qt_free(&share);
-	qt_vec iv = { 0 };
-	for (size_t i = 0; i < in->cold.init.n; i++)
+	/* The share is median init over median cold start, so that it is the
+	 * impact_pct of the finding too. */
+	qt_vec iv = { 0 }, tv = { 0 };
+	for (size_t i = 0; i < in->cold.init.n; i++) {
 		qt_push(&iv, in->cold.init.v[i]);
-	double init = median_of(&iv);
+		qt_push(&tv, in->cold.total.v[i]);
+	}
+	double init = median_of(&iv), total = median_of(&tv);
+	double s = 100.0 * init / total;
 	qt_free(&iv);
+	qt_free(&tv);
 	if (!(s > r->thr))
 		return;
 	char *loc = lp_xasprintf("init (exec to first /next): %.4g %% of the cold start", s);
-	char *cond = lp_xasprintf("median init_ms / (init_ms + duration_ms) %.4g %% > %.4g %%", s, r->thr);
+	char *cond = lp_xasprintf("median init_ms / median (init_ms + duration_ms) %.4g %% > %.4g %%", s, r->thr);
 	json_t *f = bn_finding(in, r, "init", loc, s, cond);
 	json_array_append_new(json_object_get(f, "evidence"),
 			      json_pack("{s:s, s:I, s:{s:f, s:f}}", "record", "invocation", "n", (json_int_t)in->cold.cold_ok,
-					"values", "init_ms_p50", init, "init_share_pct_p50", s));
+					"values", "init_ms_p50", init, "init_share_pct", s));
 	bn_set_impact(in, f, init, "median init_ms of the cold starts (lp-invoke)");
 	free(loc);
 	free(cond);
@@ -621,7 +622,7 @@ bn_rule bn_rules[] = {
 	  "a binary record (lp-size)",
 	  "none (null): make sweep measures size against time", rule_binary_size, 0, 0 },
 	{ "init_share", "init", BN_PCT, 50,
-	  "median init_ms / (init_ms + duration_ms) of the cold starts",
+	  "median init_ms / median (init_ms + duration_ms) of the cold starts",
 	  "cold invocation records with status ok (lp-invoke)",
 	  "median init_ms", rule_init_share, 0, 0 },
 	{ "dynamic_loader", "loader", BN_PCT, 10,

@@ -342,8 +342,8 @@ static json_t *vars_for(const gen *g, const pr_entry *e, const json_t *b, const 
 			json_object_set(vars, *k, v);
 	}
 	if (e->sweep && !variant) {
-		json_object_set_new(vars, "variant", json_string("(not measured: make sweep)"));
-		json_object_set_new(vars, "apply", json_string("(not measured: make sweep)"));
+		json_object_set_new(vars, "variant", json_string("not measured yet: make sweep"));
+		json_object_set_new(vars, "apply", json_string("not measured yet: make sweep"));
 	}
 	if (variant) {
 		static const char *const vk[] = { "variant", "apply", NULL };
@@ -439,7 +439,7 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 	else if (insignificant)
 		json_object_set_new(o, "priority_reason",
 				    json_string("not significant: the 95 % CI of the measured change includes 0 (more cold starts: SWEEP_N)"));
-	if (e->sweep && !variant && isnan(gain))
+	if (e->sweep && !variant)
 		s = pr_template("make sweep FUNC={func} IMPL={impl} (measures it; lp-propose then names the variant to validate)", vars);
 	else
 		s = pr_template(e->validate, vars);
