@@ -131,11 +131,16 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 			printf("| %zu | %s | %s | %s | %s | %s | %s |\n", i + 1, str(b, "rule", "?"), str(b, "phase", "-"),
 			       str(b, "location", "?"), ms, pct, str(b, "condition", "?"));
 		}
-		printf("\nImpact bases: ");
-		json_array_foreach(in->bottlenecks, i, b)
-			printf("%s%s: %s", i ? "; " : "", str(b, "rule", "?"),
-			       str(b, "impact_basis", str(b, "impact_ms_reason", "?")));
-		printf(".\n\n");
+		printf("\nHow each impact was computed:\n\n");
+		json_array_foreach(in->bottlenecks, i, b) {
+			/* once per rule */
+			int seen = 0;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = strcmp(str(json_array_get(in->bottlenecks, k), "rule", ""), str(b, "rule", "?")) == 0;
+			if (!seen)
+				printf("- `%s`: %s\n", str(b, "rule", "?"), str(b, "impact_basis", str(b, "impact_ms_reason", "?")));
+		}
+		printf("\n");
 	} else {
 		printf("No rule fired.\n\n");
 	}
