@@ -324,6 +324,22 @@ poke() {
 	run lp-size "$TMP/c3"
 	assert_status 2
 	assert_contains "string table"
+	# section 0 dressed as a huge string table, and .symtab linked to it
+	cp "$SZ/cus" "$TMP/c5"
+	shoff=$(od -An -t u8 -j 40 -N 8 "$TMP/c5" | tr -d ' ')
+	sym=$(readelf -S --wide "$TMP/c5" | sed -n 's/^ *\[ *\([0-9]*\)\] \.symtab .*/\1/p')
+	poke "$TMP/c5" $((shoff + 4)) 03000000
+	poke "$TMP/c5" $((shoff + 24)) ffffff0000000000
+	poke "$TMP/c5" $((shoff + 32)) ffffff0000000000
+	poke "$TMP/c5" $((shoff + 64 * sym + 40)) 00000000
+	run lp-size "$TMP/c5"
+	assert_status 2
+	assert_contains "not a string table"
+	cp "$SZ/cus" "$TMP/c6"
+	poke "$TMP/c6" 52 ff7f                 # e_ehsize past the end
+	run lp-size "$TMP/c6"
+	assert_status 2
+	assert_contains "header size"
 	cp "$SZ/cus" "$TMP/c4"
 	poke "$TMP/c4" 58 2000                 # e_shentsize 32
 	run lp-size "$TMP/c4"

@@ -92,7 +92,7 @@ static int in_file(const ex_elf *e, uint64_t off, uint64_t n)
 /* A NUL-terminated string at strtab[idx] inside the section, or NULL. */
 static const char *str_at(const ex_elf *e, const struct ex_section *st, uint64_t idx)
 {
-	if (st == NULL || st->type == SHT_NOBITS || idx >= st->size)
+	if (st == NULL || st->type == SHT_NOBITS || idx >= st->size || !in_file(e, st->offset, st->size))
 		return NULL;
 	const char *s = (const char *)e->buf + st->offset + idx;
 	if (memchr(s, '\0', st->size - idx) == NULL)
@@ -107,7 +107,7 @@ const struct ex_section *ex_section_at(const ex_elf *e, size_t idx)
 
 const struct ex_section *ex_section_named(const ex_elf *e, const char *name)
 {
-	for (size_t i = 0; i < e->nsec; i++)
+	for (size_t i = 1; i < e->nsec; i++)
 		if (strcmp(e->sec[i].name, name) == 0)
 			return &e->sec[i];
 	return NULL;
@@ -209,7 +209,7 @@ int ex_parse(const unsigned char *buf, size_t len, ex_elf *e, char *err, size_t 
 	e->ehsize = h.e_ehsize;
 	e->phentsize = h.e_phentsize;
 	e->shentsize = h.e_shentsize;
-	if (h.e_ehsize < sizeof(h))
+	if (h.e_ehsize < sizeof(h) || h.e_ehsize > len)
 		return fail(err, errlen, "bad ELF header size %u", h.e_ehsize);
 
 	/* Program headers. */
@@ -286,6 +286,12 @@ int ex_parse(const unsigned char *buf, size_t len, ex_elf *e, char *err, size_t 
 			o->link = s.sh_link;
 			o->info = s.sh_info;
 			o->file_size = (s.sh_type == SHT_NOBITS || i == 0) ? 0 : s.sh_size;
+			if (i == 0) {
+				/* Section 0 only carries extended counts: never content. */
+				o->type = SHT_NULL;
+				o->flags = 0;
+				o->offset = o->size = 0;
+			}
 			if (i > 0 && s.sh_type != SHT_NOBITS && !in_file(e, s.sh_offset, s.sh_size))
 				return fail(err, errlen, "section %zu: offset %llu size %llu extends past the end of the file (%zu bytes): truncated or corrupt section headers",
 				    i, (unsigned long long)s.sh_offset, (unsigned long long)s.sh_size, len);

@@ -237,7 +237,8 @@ static int same_alloc(const ex_elf *e, const ex_elf *d, char *why, size_t n)
 			snprintf(why, n, "section %s has no bytes in the debug file to compare", a->name);
 			return 0;
 		}
-		if (memcmp(e->buf + a->offset, d->buf + b->offset, a->size) != 0) {
+		if (b->offset > d->len || a->size > d->len - b->offset ||
+		    memcmp(e->buf + a->offset, d->buf + b->offset, a->size) != 0) {
 			snprintf(why, n, "section %s has different bytes", a->name);
 			return 0;
 		}
