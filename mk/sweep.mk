@@ -166,4 +166,6 @@ ifeq ($(filter $(VARIANT),$(LP_SW_ALL_NAMES)),)
 $(error lp: unknown VARIANT '$(VARIANT)'; valid: $(LP_SW_ALL_NAMES))
 endif
 LP_BOOTSTRAP = $(LP_SWEEP_BUILD)/$(VARIANT)/$(FUNC)-$(IMPL)/bootstrap
+# deploy-local's prerequisites were expanded before this override.
+deploy-local: $(LP_SWEEP_BUILD)/$(VARIANT)/$(FUNC)-$(IMPL)/bootstrap
 endif
