@@ -13,7 +13,7 @@
 # Lambda's REPORT lines.  Credentials: AWS_ACCESS_KEY_ID/... or AWS_PROFILE;
 # region: REGION or AWS_REGION.  See docs/aws.md.
 
-LP_DEB_PKGS += awscli unzip python3
+LP_DEB_PKGS += awscli unzip python3 curl
 
 ROLE     ?=
 ENDPOINT ?=
