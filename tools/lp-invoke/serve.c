@@ -39,6 +39,7 @@
 #include "invoke.h"
 #include "lputil.h"
 #include "lsvc.h"
+#include "sha256.h"
 #include "ndjson.h"
 
 #define SRV_ACCOUNT "000000000000" /* the local server's account id */
@@ -57,6 +58,7 @@ struct srv_fn {
 	char last_modified[40];
 	char revision[37];
 	long long code_size;
+	char code_sha[48];   /* CodeSha256: base64 of the zip's SHA-256 */
 	unsigned gen;        /* bumped by every change: older environments retire */
 	int updating;        /* LastUpdateStatus InProgress */
 	unsigned code_gen;
@@ -206,6 +208,7 @@ srv_fn_json(const struct srv_fn *f)
 	    "PackageType", "Zip", "RevisionId", f->revision,
 	    "Architectures", f->arch, "EphemeralStorage", "Size", 512,
 	    "TracingConfig", "PassThrough");
+	json_object_set_new(o, "CodeSha256", json_string(f->code_sha));
 	/* Timeout is a whole number of seconds in Lambda's API */
 	json_object_set_new(o, "Timeout", json_integer((json_int_t)f->timeout_s));
 	json_object_set_new(o, "TracingConfig", json_pack("{s:s}", "Mode", "PassThrough"));
@@ -222,6 +225,16 @@ srv_touch(struct srv_fn *f)
 	srv_now_iso(f->last_modified, sizeof f->last_modified);
 	lsvc_new_request_id(rid);
 	memcpy(f->revision, rid, sizeof f->revision);
+}
+
+static void
+srv_code_sha(const void *data, size_t len, char out[48])
+{
+	unsigned char d[32];
+	sha256(data, len, d);
+	char *b = b64_encode(d, sizeof d);
+	snprintf(out, 48, "%s", b);
+	free(b);
 }
 
 static long long
@@ -254,6 +267,16 @@ srv_add_fn(const char *name, const char *code)
 	snprintf(f->arch, sizeof f->arch, "%s", S.host_arch);
 	f->vars = json_object();
 	f->code_size = srv_tree_size(code);
+	/* no zip: the CodeSha256 of a --function task root is its bootstrap's */
+	char *bs = lp_xasprintf("%s/bootstrap", code), e[200];
+	size_t bl;
+	unsigned char *bb = dz_read_file(bs, &bl, e, sizeof e);
+	if (bb == NULL)
+		bb = dz_read_file(code, &bl, e, sizeof e);
+	if (bb)
+		srv_code_sha(bb, bl, f->code_sha);
+	free(bb);
+	free(bs);
 	srv_touch(f);
 	S.fns = lp_xreallocarray(S.fns, S.nfn + 1, sizeof *S.fns);
 	S.fns[S.nfn++] = f;
@@ -966,7 +989,7 @@ srv_body_json(struct MHD_Connection *c, struct srv_req *q, enum MHD_Result *ret,
 /* Decode Code.ZipFile / ZipFile (base64) and unpack it into a fresh
  * directory.  Returns the directory or NULL with msg. */
 static char *
-srv_unpack(const char *name, json_t *zipj, long long *size, char *msg, size_t ml)
+srv_unpack(const char *name, json_t *zipj, long long *size, char sha[48], char *msg, size_t ml)
 {
 	const char *z = json_string_value(zipj);
 	size_t n;
@@ -992,6 +1015,7 @@ srv_unpack(const char *name, json_t *zipj, long long *size, char *msg, size_t ml
 		free(dir);
 		return NULL;
 	}
+	srv_code_sha(bytes, n, sha);
 	free(bytes);
 	char *bs = lp_xasprintf("%s/bootstrap", dir);
 	struct stat st;
@@ -1081,7 +1105,8 @@ op_create(struct MHD_Connection *c, struct srv_req *q, char *fname, size_t fl, u
 		return srv_error(c, s, *et, "%s", msg);
 	}
 	long long size = 0;
-	char *dir = srv_unpack(name, json_object_get(json_object_get(b, "Code"), "ZipFile"), &size, msg, sizeof msg);
+	char sha[48] = "";
+	char *dir = srv_unpack(name, json_object_get(json_object_get(b, "Code"), "ZipFile"), &size, sha, msg, sizeof msg);
 	if (dir == NULL) {
 		json_decref(scratch.vars);
 		free(scratch.role), free(scratch.handler), free(scratch.runtime), free(scratch.description);
@@ -1103,6 +1128,7 @@ op_create(struct MHD_Connection *c, struct srv_req *q, char *fname, size_t fl, u
 	free(dir);
 	srv_apply_config(f, b, 1, et, msg, sizeof msg);
 	f->code_size = size;
+	memcpy(f->code_sha, sha, sizeof f->code_sha);
 	if (arch[0])
 		snprintf(f->arch, sizeof f->arch, "%s", arch);
 	json_t *out = srv_fn_json(f);
@@ -1145,7 +1171,8 @@ op_update_code(struct MHD_Connection *c, const char *name, struct srv_req *q, un
 		    "progress for resource: %s", f->arn);
 	}
 	long long size = 0;
-	char *dir = srv_unpack(name, json_object_get(b, "ZipFile"), &size, msg, sizeof msg);
+	char sha[48] = "";
+	char *dir = srv_unpack(name, json_object_get(b, "ZipFile"), &size, sha, msg, sizeof msg);
 	json_decref(b);
 	if (dir == NULL) {
 		*st = 400, *et = "InvalidParameterValueException";
@@ -1155,6 +1182,7 @@ op_update_code(struct MHD_Connection *c, const char *name, struct srv_req *q, un
 	free(f->code);
 	f->code = dir;
 	f->code_size = size;
+	memcpy(f->code_sha, sha, sizeof f->code_sha);
 	if (arch[0])
 		snprintf(f->arch, sizeof f->arch, "%s", arch);
 	srv_changed(f);
