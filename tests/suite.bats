@@ -100,6 +100,8 @@ same_response() {
 	       and .birth_date == "2000-02-29" and .age == 25 and .amount_cents == 123400 and .currency == "USD" and .tier == "gold"' "$r" >/dev/null
 	# 1 unit of USD, bronze; 2000-01-01 is 26 on 2026-01-01.
 	jq -e '.accepted[] | select(.id == "OK1") | .amount_usd_cents == 100 and .age == 26 and .tier == "bronze" and .country == "FR"' "$r" >/dev/null
+	# long values are normalized whole (a 82-byte email lowercased)
+	jq -e '.accepted[] | select(.id == "LONG") | .email == (("a" * 70) + "@example.com") and .name == "Long Email"' "$r" >/dev/null
 	# Each rule names its own reason, in rule order.
 	jq -e '.rejected[] | select(.id == "E002\u0007") | .reasons == ["missing name","invalid email","invalid birth_date","invalid amount","invalid country"]' "$r" >/dev/null
 	jq -e '[.rejected[] | select(.id == null) | .reasons] == [["not an object"],["not an object"],["not an object"],["missing id"],["missing id","invalid amount"]]' "$r" >/dev/null

@@ -163,17 +163,19 @@ static int email_ok(const char *s, size_t n)
 	return 0;
 }
 
+/* s with ASCII letters lowercased (or uppercased), as a JSON string. */
 static void put_lower(jw *w, const char *s, size_t n, int upper)
 {
-	char b[64];
+	char *b = malloc(n + 1);
 	size_t i;
-	if (n >= sizeof b) {
-		jw_strn(w, s, n);
+	if (!b) {
+		w->oom = 1;
 		return;
 	}
 	for (i = 0; i < n; i++)
 		b[i] = upper ? up(s[i]) : low(s[i]);
 	jw_strn(w, b, n);
+	free(b);
 }
 
 int suite_handle(const char *event, size_t len, jw *w)
