@@ -70,15 +70,30 @@ profile-paths:
 # confirm says, per applied proposal, confirmed or not confirmed, with the
 # measured change and its 95 % CI.  VARIANT=name (mk/sweep.mk) measures a
 # sweep variant: the validate command of a build proposal.
-.PHONY: validate-proposals
-validate-proposals: deps tools
+# make validate (mk/stats.mk) measures, then runs validate-gates; with
+# APPLIED= the applied proposals are judged first.  "Not confirmed" (exit 1
+# of lp-propose confirm) is a result and does not stop the gates there; a
+# usage error does.  `make validate-proposals` alone exits 1 on it.
+# lp_pr_confirm STOP_ON_NOT_CONFIRMED
+define lp_pr_confirm
 	@test -n "$(APPLIED)" || { echo "lp: APPLIED=id[,id] names the applied proposals (see $(LP_PR_PROPOSALS))" >&2; exit 2; }
 	@test -s $(LP_PR_BASELINE) || { echo "lp: no baseline $(LP_PR_BASELINE): make baseline FUNC=$(FUNC) IMPL=$(IMPL) first" >&2; exit 2; }
 	@test -s $(LP_PR_PROPOSALS) || { echo "lp: no proposals $(LP_PR_PROPOSALS): make profile FUNC=$(FUNC) IMPL=$(IMPL) first" >&2; exit 2; }
 	@$(LP_BIN)/lp-stats compare $(LP_PR_BASELINE) $(LP_OUT)/invocations.ndjson > $(LP_OUT)/validate-compare.ndjson.tmp
 	@mv $(LP_OUT)/validate-compare.ndjson.tmp $(LP_OUT)/validate-compare.ndjson
 	@echo "lp: $(if $(VARIANT),variant $(VARIANT),the current build) against $(LP_PR_BASELINE)" >&2
-	@$(LP_BIN)/lp-propose confirm --applied $(APPLIED) $(LP_PR_PROPOSALS) $(LP_OUT)/validate-compare.ndjson \
-	  > $(LP_OUT)/validation.ndjson || rc=$$?; \
+	@rc=0; $(LP_BIN)/lp-propose confirm --applied $(APPLIED) $(LP_PR_PROPOSALS) $(LP_OUT)/validate-compare.ndjson \
+	  > $(LP_OUT)/validation.ndjson.tmp || rc=$$?; \
+	[ $$rc -le 1 ] || exit $$rc; mv $(LP_OUT)/validation.ndjson.tmp $(LP_OUT)/validation.ndjson; \
 	$(LP_BIN)/lp-propose confirm --format table --applied $(APPLIED) $(LP_PR_PROPOSALS) $(LP_OUT)/validate-compare.ndjson || true; \
-	echo "lp: records in $(LP_OUT)/validation.ndjson" >&2; exit $${rc:-0}
+	echo "lp: records in $(LP_OUT)/validation.ndjson" >&2; \
+	$(if $(filter 1,$(1)),exit $$rc,true)
+endef
+
+validate-gates: $(if $(APPLIED),validate-proposals-first)
+.PHONY: validate-proposals validate-proposals-first
+validate-proposals-first: deps tools
+	$(call lp_pr_confirm,0)
+
+validate-proposals: deps tools ## compare results/FUNC-IMPL with BASELINE; is each APPLIED=id proposal confirmed?
+	$(call lp_pr_confirm,1)

@@ -99,8 +99,10 @@ three_variants() {
 	  and (.validate | test(\"VARIANT=os-static APPLIED=build-static-c\"))"
 	# it ranks first: the largest gain at the smallest effort
 	assert_jq '.[0].proposal == "build-static-c"'
-	# o2 is measured slower: its proposal has a negative gain and ranks after the gains
-	assert_jq '[.[] | select(.proposal=="build-O2-c")][0] | .gain_ms < 0'
+	# o2 is measured slower: its proposal keeps the negative gain, has no
+	# priority and ranks after every proposal with one
+	assert_jq '[.[] | select(.proposal=="build-O2-c")][0] | .gain_ms < 0 and .significant and .priority == null and (.priority_reason | test("measured slower"))'
+	assert_jq '(map(.proposal) | index("build-O2-c")) > (map(.priority != null) | rindex(true))'
 }
 
 @test "a measured change whose CI includes 0 gets no priority" {

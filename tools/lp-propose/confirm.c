@@ -83,8 +83,8 @@ int pr_confirm_main(int argc, char **argv)
 	int all = 1;
 	char *dup = lp_xstrdup(applied), *save = NULL;
 	if (table)
-		printf("%-34s %-14s %12s %24s %10s  %s\n", "PROPOSAL", "VERDICT", "EXPECTED_MS", "MEASURED_MS [95% CI]",
-		       "P50_CHANGE", "WHY");
+		printf("%-34s %-14s %10s %26s %8s  %s\n", "PROPOSAL", "VERDICT", "EXPECTED", "MEASURED [95% CI]", "P50",
+		       "WHY (changes of init p50 in ms; negative = faster)");
 	for (char *id = strtok_r(dup, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
 		const json_t *p = find_proposal(in.proposals, id);
 		if (!p)
@@ -152,7 +152,7 @@ int pr_confirm_main(int argc, char **argv)
 				snprintf(pc, sizeof pc, "-");
 			else
 				snprintf(pc, sizeof pc, "%+.1f%%", mc);
-			printf("%-34s %-14s %12s %24s %10s  %s\n", nd_get_string(p, "proposal"), ok ? "confirmed" : "not confirmed",
+			printf("%-34s %-14s %10s %26s %8s  %s\n", nd_get_string(p, "proposal"), ok ? "confirmed" : "not confirmed",
 			       e, m, pc, why);
 		} else {
 			nd_write(stdout, o);

@@ -433,9 +433,12 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 	json_object_set_new(o, "effort_weight", json_real(w));
 	/* A measured change the sweep cannot tell from noise ranks nothing. */
 	int insignificant = variant && json_is_false(json_object_get(o, "significant"));
-	json_object_set_new(o, "priority", nd_real(insignificant ? NAN : gain / w));
+	int slower = variant && !insignificant && gain < 0;
+	json_object_set_new(o, "priority", nd_real(insignificant || slower ? NAN : gain / w));
 	if (isnan(gain))
 		json_object_set_new(o, "priority_reason", json_string("no gain"));
+	else if (slower)
+		json_object_set_new(o, "priority_reason", json_string("measured slower: the sweep measured this change making init slower"));
 	else if (insignificant)
 		json_object_set_new(o, "priority_reason",
 				    json_string("not significant: the 95 % CI of the measured change includes 0 (more cold starts: SWEEP_N)"));
