@@ -51,7 +51,8 @@ static size_t limit(const json_t *a, size_t top)
 void pr_table(const pr_input *in, const json_t *props, size_t top)
 {
 	int color = lp_color_enabled(stdout);
-	printf("top proposals for %s-%s (gain = expected reduction of the cold start; priority = gain / effort, S=1 M=2 L=4)\n",
+	printf("top proposals for %s-%s (gain = expected reduction of the cold start; priority = gain / effort, S=1 M=2 L=4;\n"
+	       "n.s. = measured change not significant, slower = measured slower: no priority)\n",
 	       in->func ? in->func : "?", in->impl ? in->impl : "?");
 	printf("%3s  %9s  %-6s %8s  %-10s %s\n", "#", "GAIN_MS", "EFFORT", "PRIORITY", "LAYER", "CHANGE");
 	for (size_t i = 0; i < limit(props, top); i++) {
@@ -59,6 +60,10 @@ void pr_table(const pr_input *in, const json_t *props, size_t top)
 		char g[32], pr[32];
 		fmtn(g, sizeof g, num(p, "gain_ms"), "%.3f");
 		fmtn(pr, sizeof pr, num(p, "priority"), "%.3f");
+		/* Why a gain has no priority, in the column. */
+		const char *why = str(p, "priority_reason", "");
+		if (isnan(num(p, "priority")) && !isnan(num(p, "gain_ms")))
+			snprintf(pr, sizeof pr, "%s", strncmp(why, "not significant", 15) == 0 ? "n.s." : "slower");
 		printf("%3zu  %9s  %-6s %8s  %-10s %s%s%s\n", i + 1, g, str(p, "effort", "?"), pr, str(p, "layer", "?"),
 		       color ? "\033[1m" : "", str(p, "title", "?"), color ? "\033[0m" : "");
 		printf("%3s  %9s  %-6s %8s  %-10s   basis: %s\n", "", "", "", "", "", str(p, "gain_basis", "-"));
@@ -174,6 +179,8 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 			else
 				fmtn(g, sizeof g, num(p, "gain_ms"), "%.3f");
 			fmtn(pr, sizeof pr, num(p, "priority"), "%.3f");
+			if (isnan(num(p, "priority")) && !isnan(num(p, "gain_ms")))
+				snprintf(pr, sizeof pr, "- (%s)", str(p, "priority_reason", "no priority"));
 			printf("| %zu | %s | %s | %s | %s | %s | %s |\n", i + 1, str(p, "title", "?"), str(p, "layer", "?"), g,
 			       str(p, "gain_kind", "none"), str(p, "effort", "?"), pr);
 		}
