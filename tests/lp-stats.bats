@@ -310,3 +310,40 @@ near() {
 	assert_status 0
 	assert_jq '.[] | select(.type == "summary") | .mean == 5.5'
 }
+
+@test "make validate-gates passes on an unchanged baseline and fails when a gate is tightened below the measured value" {
+	r="$BATS_TEST_TMPDIR/results"
+	mkdir -p "$r/minimal-rust"
+	grep '"impl":"rust"' "$S/two.ndjson" >"$r/minimal-rust/invocations.ndjson"
+	run make -s -C "$LP_ROOT" baseline FUNC=minimal IMPL=rust LP_RESULTS="$r"
+	assert_status 0
+	cmp "$r/minimal-rust/invocations.ndjson" "$r/minimal-rust/baseline.ndjson"
+	run make -s -C "$LP_ROOT" validate-gates FUNC=minimal IMPL=rust LP_RESULTS="$r"
+	assert_status 0
+	assert_contains "every gate passed"
+	assert_jq 'map(select(.type == "gate")) | length == 2 and all(.[]; .pass)' "$r/minimal-rust/gates.ndjson"
+	# p50 of the fixture is 3.98 ms: a gate at 3.9 is below it
+	printf 'p50(init_ms) < 3.9\n' >"$BATS_TEST_TMPDIR/tight.gates"
+	run make -s -C "$LP_ROOT" validate-gates FUNC=minimal IMPL=rust LP_RESULTS="$r" GATES="$BATS_TEST_TMPDIR/tight.gates"
+	[ "$status" -ne 0 ]
+	assert_contains "gate failed (lp-stats exit 1)"
+	assert_jq 'map(select(.type == "gate")) | .[0] | .pass == false and .value > 3.9' "$r/minimal-rust/gates.ndjson"
+}
+
+@test "make ci-gates applies every function's gates and the pooled gates, and fails when one fails" {
+	r="$BATS_TEST_TMPDIR/results"
+	for f in minimal json_processing data_transform api_gateway db_query; do
+		mkdir -p "$r/$f-rust"
+		grep '"impl":"rust"' "$S/two.ndjson" | sed "s/\"func\":\"minimal\"/\"func\":\"$f\"/" >"$r/$f-rust/invocations.ndjson"
+	done
+	run make -s -C "$LP_ROOT" ci-gates IMPL=rust LP_RESULTS="$r"
+	assert_status 0
+	assert_contains "no baseline for minimal-rust: its regress() gates are not applied"
+	assert_contains "every gate passed"
+	assert_jq 'length == 5 and all(.[]; .type == "gate" and .pass)' "$r/ci/gates.ndjson"
+	# minimal's seed target is p50 < 5 ms: a leading 1 makes every init_ms 10 ms more
+	awk '{ sub(/"init_ms":/, "\"init_ms\":1"); print }' "$r/minimal-rust/invocations.ndjson" >"$r/x" && mv "$r/x" "$r/minimal-rust/invocations.ndjson"
+	run make -s -C "$LP_ROOT" ci-gates IMPL=rust LP_RESULTS="$r"
+	[ "$status" -ne 0 ]
+	assert_contains "a gate failed"
+}
