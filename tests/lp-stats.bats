@@ -347,3 +347,13 @@ near() {
 	[ "$status" -ne 0 ]
 	assert_contains "a gate failed"
 }
+
+@test "compare uses the exact Mann-Whitney p for small samples without ties" {
+	for v in 1 2 3 4 5; do printf '{"type":"invocation","status":"ok","func":"f","impl":"a","memory_mb":128,"platform":"local","init_ms":%s}\n' "$v"; done >"$BATS_TEST_TMPDIR/e.ndjson"
+	for v in 6 7 8 9 10; do printf '{"type":"invocation","status":"ok","func":"f","impl":"b","memory_mb":128,"platform":"local","init_ms":%s}\n' "$v"; done >>"$BATS_TEST_TMPDIR/e.ndjson"
+	run --separate-stderr lp-stats compare -f init_ms impl=a impl=b "$BATS_TEST_TMPDIR/e.ndjson"
+	assert_status 0
+	# by hand: U = 0 is 1 of C(10,5) = 252 arrangements, two-sided p = 2/252
+	near "$(jq .mw_p <<<"$output")" 0.0079365079
+	assert_jq '.[0] | .mw_method == "exact (no ties, n <= 20 per side)" and .mw_u == 0 and .verdict == "slower"'
+}

@@ -130,6 +130,21 @@ int main(void)
 		double same[4] = {2, 2, 2, 2};
 		ok(st_mann_whitney(same, 2, same + 2, 2, &u) == 0 && u.p == 1, "all values tied gives p 1, not a division by zero");
 		ok(st_mann_whitney(X, 0, Y, 6, &u) == -1, "Mann-Whitney refuses an empty sample");
+		/* exact, no ties.  By hand: {1,2,3} vs {4,5,6}: U = 0 is 1 of
+		 * C(6,3) = 20 arrangements, p = 2/20.  {1..5} vs {6..10}: 1 of
+		 * C(10,5) = 252, p = 2/252.  {1,3,5} vs {2,4,6}: U = 1+2+3-... = 3
+		 * (1<2,4,6: 0 wins; 3 beats 2; 5 beats 2,4): U = 3; the counts
+		 * of U = 0..9 for m = n = 3 are 1,1,2,3,3,3,3,2,1,1, so
+		 * P(U <= 3) = 7/20 and p = 14/20. */
+		static const double E1[] = {1, 2, 3}, E2[] = {4, 5, 6}, O1[] = {1, 3, 5}, O2[] = {2, 4, 6};
+		ok(st_mann_whitney(E1, 3, E2, 3, &u) == 0 && u.exact && u.u1 == 0 && close_enough(u.p, 0.1, 1e-12),
+		   "exact Mann-Whitney: 3 vs 3 fully separated gives p = 2/20");
+		ok(st_mann_whitney(A, 5, A + 5, 5, &u) == 0 && u.exact && close_enough(u.p, 2.0 / 252, 1e-12),
+		   "exact Mann-Whitney: 5 vs 5 fully separated gives p = 2/252");
+		ok(st_mann_whitney(O1, 3, O2, 3, &u) == 0 && u.exact && u.u1 == 3 && close_enough(u.p, 14.0 / 20, 1e-12),
+		   "exact Mann-Whitney: interleaved 3 vs 3 gives U 3, p 14/20");
+		ok(st_mann_whitney(E2, 3, E1, 3, &u) == 0 && u.exact && u.u1 == 9 && close_enough(u.p, 0.1, 1e-12),
+		   "exact Mann-Whitney is symmetric in the samples");
 	}
 
 	/* "C median 5.0 MAD 0.15 M [..., 17.987, -17.987]": one high, one low */

@@ -414,6 +414,48 @@ static int cmp_lab(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Exact two-sided p of U = u for samples of m and n without ties: the
+ * number of arrangements with U = k satisfies c(m, n, k) = c(m-1, n, k-n)
+ * + c(m, n-1, k) (the largest value belongs to one sample or the other);
+ * counts are kept as doubles (C(40, 20) < 2^53). */
+static double mw_exact_p2(size_t m, size_t n, double u)
+{
+	size_t K = m * n;
+	/* cur[j][k]: arrangements of i values of sample 1 and j of sample 2 */
+	double *prev = lp_xcalloc((n + 1) * (K + 1), sizeof *prev);
+	double *cur = lp_xcalloc((n + 1) * (K + 1), sizeof *cur);
+	for (size_t j = 0; j <= n; j++)
+		prev[j * (K + 1)] = 1; /* i = 0: U = 0, one arrangement */
+	for (size_t i = 1; i <= m; i++) {
+		memset(cur, 0, (n + 1) * (K + 1) * sizeof *cur);
+		for (size_t j = 0; j <= n; j++)
+			for (size_t k = 0; k <= i * j; k++) {
+				double c = 0;
+				if (k >= j) /* largest is from sample 1: beats all j */
+					c += prev[j * (K + 1) + k - j];
+				if (j > 0) /* largest is from sample 2 */
+					c += cur[(j - 1) * (K + 1) + k];
+				cur[j * (K + 1) + k] = c;
+			}
+		double *t = prev;
+		prev = cur;
+		cur = t;
+	}
+	double total = 0, le = 0, ge = 0;
+	for (size_t k = 0; k <= K; k++) {
+		double c = prev[n * (K + 1) + k];
+		total += c;
+		if ((double)k <= u)
+			le += c;
+		if ((double)k >= u)
+			ge += c;
+	}
+	free(prev);
+	free(cur);
+	double p = 2 * (le < ge ? le : ge) / total;
+	return p > 1 ? 1 : p;
+}
+
 int st_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, st_mw_r *r)
 {
 	r->u1 = r->z = r->p = NAN;
@@ -440,6 +482,7 @@ int st_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, st_m
 		i = j;
 	}
 	free(all);
+	r->exact = 0;
 	double n1 = (double)nx, n2 = (double)ny, N = (double)n;
 	r->u1 = r1 - n1 * (n1 + 1) / 2.0;
 	double mu = n1 * n2 / 2.0;
@@ -457,6 +500,10 @@ int st_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, st_m
 	r->p = erfc(fabs(r->z) / M_SQRT2);
 	if (r->p > 1)
 		r->p = 1;
+	if (ties == 0 && nx <= ST_MW_EXACT_MAX && ny <= ST_MW_EXACT_MAX) {
+		r->p = mw_exact_p2(nx, ny, r->u1);
+		r->exact = 1;
+	}
 	return 0;
 }
 

@@ -94,12 +94,16 @@ int st_welch(size_t n1, double m1, double sd1, size_t n2, double m2, double sd2,
 typedef struct {
 	double u1;  /* U of sample 1 = R1 - n1(n1+1)/2 */
 	double z;   /* with tie and continuity corrections; sign of u1 - n1 n2/2 */
-	double p;   /* two-sided, normal approximation */
+	double p;   /* two-sided */
+	int exact;  /* 1: p from the exact distribution of U, 0: normal approximation */
 } st_mw_r;
-/* Mann–Whitney U (Wilcoxon rank-sum), normal approximation with tie
- * correction and continuity correction; the same as scipy.stats.mannwhitneyu
- * (method="asymptotic", use_continuity=True).  0 ok, -1 if a sample is
- * empty. */
+/* Mann–Whitney U (Wilcoxon rank-sum).  Without ties and with both samples
+ * of at most ST_MW_EXACT_MAX values, p is exact: 2 min(P(U <= u1),
+ * P(U >= u1)) under H0, capped at 1 (scipy.stats.mannwhitneyu
+ * method="exact").  Otherwise the normal approximation with tie and
+ * continuity corrections (scipy method="asymptotic", use_continuity=True).
+ * z is always the approximation's.  0 ok, -1 if a sample is empty. */
+#define ST_MW_EXACT_MAX 20
 int st_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, st_mw_r *r);
 
 /* --- bootstrap -------------------------------------------------------- */

@@ -301,11 +301,16 @@ static json_t *comparison_record(ctx *c, group *base, group *cand, size_t k, cmp
 	put_num(o, "welch_df", w.df, "needs 2 values per side and a nonzero variance");
 	put_num(o, "welch_p", w.p, "needs 2 values per side and a nonzero variance");
 	st_mw_r mw;
-	if (st_mann_whitney(a->v, a->n, b->v, b->n, &mw) != 0)
+	if (st_mann_whitney(a->v, a->n, b->v, b->n, &mw) != 0) {
 		mw.u1 = mw.z = mw.p = NAN;
+		mw.exact = 0;
+	}
 	put_num(o, "mw_u", mw.u1, "a side has no values");
 	put_num(o, "mw_z", mw.z, "a side has no values");
 	put_num(o, "mw_p", mw.p, "a side has no values");
+	if (isfinite(mw.p))
+		json_object_set_new(o, "mw_method", json_string(mw.exact ? "exact (no ties, n <= 20 per side)"
+								    : "normal approximation, tie and continuity corrections"));
 	cr->p_mw = mw.p;
 	cr->p_welch = w.p;
 	json_object_set_new(o, "alpha", json_real(c->alpha));
