@@ -126,11 +126,14 @@ sweep-prep-$(2): $(LP_SWEEP_BUILD)/$(2)/$(FUNC)-$(IMPL)/bootstrap
 	@$(LP_BIN)/lp-size $(LP_SW_OUT)/$(2)/taskroot/bootstrap > $(LP_SW_OUT)/$(2)/size.ndjson.tmp
 	@mv $(LP_SW_OUT)/$(2)/size.ndjson.tmp $(LP_SW_OUT)/$(2)/size.ndjson
 endef
+LP_SW_FULL_rust = $(LP_SW_RUST_FULL)
+LP_SW_FULL_c    = $(LP_SW_C_FULL)
 ifneq ($(filter rust c,$(IMPL)),)
 ifneq ($(filter $(FUNC),$(LP_FUNCS)),)
-$(foreach t,$(LP_SW_TOKENS_$(IMPL)),$(eval $(call lp_sw_prep_rule,$(t),$(call lp_sw_name,$(t),$(IMPL)))))
+$(foreach t,$(LP_SW_FULL_$(IMPL)),$(eval $(call lp_sw_prep_rule,$(t),$(call lp_sw_name,$(t),$(IMPL)))))
 endif
 endif
+LP_SW_CUR_NAME = $(call lp_sw_name,$(LP_SW_CUR_$(IMPL)),$(IMPL))
 
 LP_SW_BOOTS = $(foreach n,$(LP_SW_NAMES),$(LP_SWEEP_BUILD)/$(n)/$(FUNC)-$(IMPL)/bootstrap)
 LP_SW_DIRS  = $(foreach n,$(LP_SW_NAMES),$(LP_SW_OUT)/$(n))
@@ -169,3 +172,28 @@ LP_BOOTSTRAP = $(LP_SWEEP_BUILD)/$(VARIANT)/$(FUNC)-$(IMPL)/bootstrap
 # deploy-local's prerequisites were expanded before this override.
 deploy-local: $(LP_SWEEP_BUILD)/$(VARIANT)/$(FUNC)-$(IMPL)/bootstrap
 endif
+
+# make validate-interleaved FUNC=x VARIANT=name APPLIED=id: the fair test of
+# a build proposal.  The current build and VARIANT are measured in one
+# interleaved run (N rounds, alternating), compared with lp-stats and judged
+# by lp-propose confirm: no baseline from another time, so a change of the
+# machine's load between two runs cannot pass for a gain.
+LP_VI_OUT = $(LP_OUT)/validate-interleaved
+.PHONY: validate-interleaved
+validate-interleaved: check-func deps tools ## measure VARIANT and the current build interleaved, confirm APPLIED=id
+	@test -n "$(VARIANT)" || { echo "lp: VARIANT=name: the sweep variant to validate (make sweep lists them)" >&2; exit 2; }
+	@test -n "$(APPLIED)" || { echo "lp: APPLIED=id[,id]: the proposals that variant applies" >&2; exit 2; }
+	@test -s $(LP_PR_PROPOSALS) || { echo "lp: no proposals $(LP_PR_PROPOSALS): make profile FUNC=$(FUNC) IMPL=$(IMPL) first" >&2; exit 2; }
+	@$(MAKE) --no-print-directory sweep-prep-$(LP_SW_CUR_NAME) sweep-prep-$(VARIANT)
+	@rm -rf $(LP_VI_OUT) && mkdir -p $(LP_VI_OUT)
+	@cp -rp $(LP_SW_OUT)/$(LP_SW_CUR_NAME) $(LP_VI_OUT)/current && cp -rp $(LP_SW_OUT)/$(VARIANT) $(LP_VI_OUT)/variant
+	@echo "lp: $(N) rounds: $(LP_SW_CUR_NAME) (current) and $(VARIANT), interleaved" >&2
+	@$(LP_ROOT)/mk/sweep-measure.sh $(LP_BIN)/lp-invoke $(N) $(LP_EVENT) $(MEMORY) $(FUNC) $(IMPL) \
+	  $(LP_VI_OUT)/current $(LP_VI_OUT)/variant
+	@$(LP_BIN)/lp-stats compare $(LP_VI_OUT)/current/invocations.ndjson $(LP_VI_OUT)/variant/invocations.ndjson \
+	  > $(LP_VI_OUT)/compare.ndjson
+	@$(LP_BIN)/lp-stats compare --format table $(LP_VI_OUT)/current/invocations.ndjson $(LP_VI_OUT)/variant/invocations.ndjson
+	@rc=0; $(LP_BIN)/lp-propose confirm --applied $(APPLIED) $(LP_PR_PROPOSALS) $(LP_VI_OUT)/compare.ndjson \
+	  > $(LP_VI_OUT)/validation.ndjson || rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
+	$(LP_BIN)/lp-propose confirm --format table --applied $(APPLIED) $(LP_PR_PROPOSALS) $(LP_VI_OUT)/compare.ndjson || true; \
+	echo "lp: records in $(LP_VI_OUT)/{current,variant}/invocations.ndjson, validation.ndjson" >&2; exit $$rc

@@ -93,12 +93,19 @@ check3() { # check3 RULE AT UNDER OVER (files)
 	assert_jq '.[] | select(.rule=="cpu_hotspot") | .symbol == "sym_over" and .module == "m" and .phase == "init"' "$TMP/out.ndjson"
 }
 
-@test "cpu_hotspot's impact is self_samples / freq_hz / cold_starts, in ms and % of the measured cold start" {
-	{ inv 2.4 0.1; profile 1000; hot init busy bootstrap 60 6 1000; } >"$TMP/in"
+@test "cpu_hotspot's impact is its share of the phase's samples x the phase's unsampled CPU time, in ms and % of the cold start" {
+	{ inv 2.4 0.1 '.counters.init.task_clock_ms = 1.5'; profile 1000; hot init busy bootstrap 60 6 1000; } >"$TMP/in"
 	run_bn "$TMP/in"
-	# 60 samples / 20000 Hz / 10 starts = 0.3 ms; cold start 2.5 ms -> 12 %
-	assert_jq '[.[] | select(.rule=="cpu_hotspot")][0] | (.impact_ms - 0.3 | fabs) < 1e-9 and (.impact_pct - 12 | fabs) < 1e-9 and (.cold_start_ms - 2.5 | fabs) < 1e-9' "$TMP/out.ndjson"
+	# 60 of 1000 init samples x 1.5 ms of init CPU time = 0.09 ms; cold start 2.5 ms -> 3.6 %
+	assert_jq '[.[] | select(.rule=="cpu_hotspot")][0] | (.impact_ms - 0.09 | fabs) < 1e-9 and (.impact_pct - 3.6 | fabs) < 1e-9 and (.cold_start_ms - 2.5 | fabs) < 1e-9 and (.impact_basis | test("task_clock_ms"))' "$TMP/out.ndjson"
 	assert_jq '[.[] | select(.rule=="cpu_hotspot")][0].evidence | map(.record) | index("hotspot") != null and index("profile") != null' "$TMP/out.ndjson"
+}
+
+@test "without invocation counters a hotspot's impact is self_samples / freq_hz / cold_starts of the sampled run" {
+	{ profile 1000; hot init busy bootstrap 60 6 1000; } >"$TMP/in"
+	run_bn "$TMP/in"
+	# 60 samples / 20000 Hz / 10 starts = 0.3 ms; cold start from the profile record: 2.0 + 0.1 ms
+	assert_jq '[.[] | select(.rule=="cpu_hotspot")][0] | (.impact_ms - 0.3 | fabs) < 1e-9 and (.cold_start_ms - 2.1 | fabs) < 1e-9 and (.impact_basis | test("freq_hz"))' "$TMP/out.ndjson"
 }
 
 @test "alloc_count fires over 1000 allocations per invocation only (1000, 999, 1001)" {
@@ -115,7 +122,7 @@ check3() { # check3 RULE AT UNDER OVER (files)
 	  hot invoke handler bootstrap 100 50 200
 	  jq -nc '{type:"alloc",run_id:"r-perf",func:"f",impl:"c",phase:"invoke",cold_starts:10,alloc:{alloc_calls_per_start:5000}}'; } >"$TMP/in"
 	run_bn "$TMP/in"
-	# (20 + 10) samples / 20000 Hz / 10 starts = 0.15 ms
+	# (20 + 10) samples / 20000 Hz / 10 starts = 0.15 ms (profile: no samples_invoke, so no share)
 	assert_jq '[.[] | select(.rule=="alloc_count")][0] | (.impact_ms - 0.15 | fabs) < 1e-9' "$TMP/out.ndjson"
 }
 
@@ -125,13 +132,15 @@ check3() { # check3 RULE AT UNDER OVER (files)
 	assert_jq '[.[] | select(.rule=="syscall_count")][0] | .phase == "init" and .value == 101' "$TMP/out.ndjson"
 }
 
-@test "syscall_count's impact is the syscall records' time without execve" {
+@test "syscall_count's impact is the syscalls' share of the traced init (without execve) x the untraced init" {
 	{ inv 1.9 0.1 '.counters.init.syscalls = 300'
+	  jq -nc '{type:"profile",run_id:"s",func:"f",impl:"c",cold_starts:10,syscalls:true,init_ms_median:4.0,duration_ms_median:0.2}'
 	  jq -nc '{type:"syscall",run_id:"s",func:"f",impl:"c",phase:"init",name:"execve",calls_per_start:1,errors:0,time_per_start_ms:0.7,cold_starts:10}'
 	  jq -nc '{type:"syscall",run_id:"s",func:"f",impl:"c",phase:"init",name:"openat",calls_per_start:97,errors:950,time_per_start_ms:0.12,cold_starts:10}'
 	  jq -nc '{type:"syscall",run_id:"s",func:"f",impl:"c",phase:"init",name:"mmap",calls_per_start:8,errors:0,time_per_start_ms:0.08,cold_starts:10}'; } >"$TMP/in"
 	run_bn "$TMP/in"
-	assert_jq '[.[] | select(.rule=="syscall_count")][0] | (.impact_ms - 0.2 | fabs) < 1e-9 and (.location | test("openat x97 \\(95 failed\\)"))' "$TMP/out.ndjson"
+	# (0.12 + 0.08) / 4.0 traced init x 1.9 ms untraced init = 0.095 ms
+	assert_jq '[.[] | select(.rule=="syscall_count")][0] | (.impact_ms - 0.095 | fabs) < 1e-9 and (.location | test("openat x97 \\(95 failed\\)"))' "$TMP/out.ndjson"
 }
 
 @test "cache_miss_rate fires over 10 % only (10, 9.9, 10.1) where the counters exist" {
@@ -171,6 +180,10 @@ check3() { # check3 RULE AT UNDER OVER (files)
 	check3 dynamic_loader "$TMP/d10" "$TMP/d9" "$TMP/d11"
 	# 11 samples / 20000 Hz / 10 starts = 0.055 ms
 	assert_jq '[.[] | select(.rule=="dynamic_loader")][0] | (.impact_ms - 0.055 | fabs) < 1e-9' "$TMP/out.ndjson"
+	# with the invocations' init CPU time: 11 of 100 samples x 2 ms = 0.22 ms
+	{ inv 3 0.1 '.counters.init.task_clock_ms = 2'; cat "$TMP/d11"; } >"$TMP/d11i"
+	run_bn "$TMP/d11i"
+	assert_jq '[.[] | select(.rule=="dynamic_loader")][0] | (.impact_ms - 0.22 | fabs) < 1e-9' "$TMP/out.ndjson"
 }
 
 @test "dynamic_loader is skipped for a static binary: there is no loader" {

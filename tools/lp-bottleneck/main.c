@@ -165,7 +165,7 @@ static json_t *slim_invocation(const json_t *rec)
 {
 	static const char *const keys[] = { "type", "run_id", "start", "status", "init_ms", "duration_ms",
 					    "max_memory_used_mb", "max_memory_used_mb_reason", "memory_mb", NULL };
-	static const char *const ctr[] = { "syscalls", "page_faults_minor", "page_faults_major", "cache_misses",
+	static const char *const ctr[] = { "task_clock_ms", "syscalls", "page_faults_minor", "page_faults_major", "cache_misses",
 					   "cache_references", NULL };
 	json_t *o = json_object();
 	for (const char *const *k = keys; *k; k++) {

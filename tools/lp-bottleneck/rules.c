@@ -93,6 +93,34 @@ static double cold_median(const bn_in *in, const char *path, int cold_only, size
 	return m;
 }
 
+/* CPU ms per cold start that `samples` samples of a phase stand for.
+ * Preferred: their share of the phase's samples (profile.samples_<phase>)
+ * times the median task_clock_ms of that phase in the invocation records
+ * (lp-invoke, not sampled, the shipped build); else samples / freq_hz /
+ * cold_starts of the sampled run itself.  *how says which. */
+static double cpu_ms(const bn_in *in, const bn_item *prof, const char *phase, double samples, const char **how)
+{
+	char *sp = lp_xasprintf("samples_%s", phase), *tp = lp_xasprintf("counters.%s.task_clock_ms", phase);
+	double total, tc = NAN;
+	size_t n = 0;
+	const char *reason;
+	if (prof && nd_get_number(prof->rec, sp, &total) == 1 && total > 0)
+		tc = cold_median(in, tp, strcmp(phase, "init") == 0, &n, &reason, NULL);
+	free(sp);
+	free(tp);
+	if (!isnan(tc)) {
+		*how = "share of the phase's CPU samples (lp-perfrec) x median task_clock_ms of the phase (lp-invoke, unsampled)";
+		return samples / total * tc;
+	}
+	*how = "samples / freq_hz / cold_starts of the lp-perfrec run (CPU time while sampled)";
+	return samples_ms(prof, samples);
+}
+
+static char *basis(const char *what, const char *how)
+{
+	return lp_xasprintf("%s: %s", what, how);
+}
+
 static int glob_any(const char *s, const char *const *pats)
 {
 	for (; s && *pats; pats++)
@@ -126,11 +154,17 @@ static void rule_cpu_hotspot(bn_in *in, const bn_rule *r)
 		json_object_set_new(f, "symbol", sym ? json_string(sym) : json_null());
 		json_object_set_new(f, "module", mod ? json_string(mod) : json_null());
 		json_array_append_new(json_object_get(f, "evidence"), bn_evidence(it, ev));
-		if (nd_get_number(it->rec, "self_samples", &samples) == 1 && !isnan(samples_ms(prof, samples))) {
-			static const char *const pev[] = { "run_id", "event", "freq_hz", "cold_starts", NULL };
+		const char *how;
+		double ms = NAN;
+		if (phase && nd_get_number(it->rec, "self_samples", &samples) == 1)
+			ms = cpu_ms(in, prof, phase, samples, &how);
+		if (!isnan(ms)) {
+			static const char *const pev[] = { "run_id", "event", "freq_hz", "cold_starts", "samples_init",
+							   "samples_invoke", NULL };
 			json_array_append_new(json_object_get(f, "evidence"), bn_evidence(prof, pev));
-			bn_set_impact(in, f, samples_ms(prof, samples),
-				      "self_samples / freq_hz / cold_starts of the lp-perfrec run: the CPU time spent in this symbol per cold start");
+			char *b = basis("CPU time in this symbol per cold start", how);
+			bn_set_impact(in, f, ms, b);
+			free(b);
 		} else {
 			bn_set_impact(in, f, NAN, "no profile record with freq_hz and cold_starts for this hotspot's run");
 		}
@@ -167,7 +201,8 @@ static double alloc_ms(const bn_in *in, const char *phase, json_t *evidence)
 		any = 1;
 		json_array_append_new(evidence, bn_evidence(it, ev));
 	}
-	return any ? samples_ms(prof, sum) : NAN;
+	const char *how;
+	return any ? cpu_ms(in, prof, phase, sum, &how) : NAN;
 }
 
 static void rule_alloc_count(bn_in *in, const bn_rule *r)
@@ -194,7 +229,7 @@ static void rule_alloc_count(bn_in *in, const bn_rule *r)
 		json_array_append_new(evid, bn_evidence(it, ev));
 		double ms = phase ? alloc_ms(in, phase, evid) : NAN;
 		bn_set_impact(in, f, ms,
-			      !isnan(ms) ? "self samples in allocator symbols (malloc, free, __rust_alloc...) / freq_hz / cold_starts: CPU time in the allocator per cold start"
+			      !isnan(ms) ? "CPU time in the allocator's symbols (malloc, free, __rust_alloc...) per cold start: their self samples' share of the phase x the phase's median task_clock_ms (else samples / freq_hz / cold_starts)"
 			      : in->hot.n ? "no allocator symbol among this phase's hotspot records: the allocator's time is below what the sampling resolved"
 					  : "no hotspot records to time the allocator (lp-perfrec sampling: make perf)");
 		free(loc);
@@ -298,9 +333,28 @@ static void rule_syscall_count(bn_in *in, const bn_rule *r)
 						  "time_per_start_ms", NULL };
 		for (int k = 0; k < 3 && top[k]; k++)
 			json_array_append_new(evid, bn_evidence(top[k], ev));
-		bn_set_impact(in, f, nsys ? tsum : NAN,
-			      nsys ? "sum of time_per_start_ms of this phase's syscall records except execve (the exec itself): time inside syscalls per cold start, measured under lp-perfrec's syscall tracing (which adds its own overhead: an upper bound)"
-				   : "no syscall records to time the syscalls (lp-perfrec --syscalls: make perf)");
+		/* Tracing slows syscalls: their share of the traced run's phase
+		 * time, times the untraced median of the phase. */
+		const bn_item *sprof = profile_of(in, srun);
+		char *mk = lp_xasprintf("%s_median", p == 0 ? "init_ms" : "duration_ms");
+		double traced = NAN, untraced = NAN;
+		size_t un = 0;
+		const char *ur;
+		if (sprof)
+			nd_get_number(sprof->rec, mk, &traced);
+		untraced = cold_median(in, p == 0 ? "init_ms" : "duration_ms", p == 0, &un, &ur, NULL);
+		free(mk);
+		if (nsys && traced > 0 && !isnan(untraced)) {
+			double share = tsum / traced;
+			if (share > 1)
+				share = 1;
+			bn_set_impact(in, f, share * untraced,
+				      "time inside this phase's syscalls except execve (the exec itself): their share of the phase in the traced lp-perfrec --syscalls run (time_per_start_ms / its median phase time, at most 1) x the median phase time of the invocation records (untraced)");
+		} else {
+			bn_set_impact(in, f, nsys ? tsum : NAN,
+				      nsys ? "sum of time_per_start_ms of this phase's syscall records except execve (the exec itself), measured under lp-perfrec's syscall tracing (which slows them: an upper bound)"
+					   : "no syscall records to time the syscalls (lp-perfrec --syscalls: make perf)");
+		}
 		free(loc);
 		free(cond);
 		free(path);
@@ -509,8 +563,11 @@ static void rule_dynamic_loader(bn_in *in, const bn_rule *r)
 	json_t *f = bn_finding(in, r, "init", loc, pct, cond);
 	json_array_extend(json_object_get(f, "evidence"), evid);
 	json_decref(evid);
-	bn_set_impact(in, f, samples_ms(prof, sum),
-		      "self samples in the dynamic loader's module (ld-linux*, ld-musl*) among the init hotspot records (lp-perfrec keeps the top 200) / freq_hz / cold_starts; the kernel's page faults on its behalf are not included");
+	const char *how;
+	double ms = cpu_ms(in, prof, "init", sum, &how);
+	char *b = basis("CPU time in the dynamic loader's module (ld-linux*, ld-musl*) per cold start, from the init hotspot records (lp-perfrec keeps the top 200; the kernel's page faults on its behalf are not included)", how);
+	bn_set_impact(in, f, ms, b);
+	free(b);
 	free(loc);
 	free(cond);
 }
@@ -558,8 +615,11 @@ static void rule_init_page_faults(bn_in *in, const bn_rule *r)
 	if (best) {
 		static const char *const ev[] = { "run_id", "symbol", "module", "total_samples", "total_pct", NULL };
 		json_array_append_new(evid, bn_evidence(best, ev));
-		bn_set_impact(in, f, samples_ms(profile_of(in, run), bs),
-			      "total (inclusive) samples of the kernel's page-fault handler in init / freq_hz / cold_starts");
+		const char *how;
+		double ms = cpu_ms(in, profile_of(in, run), "init", bs, &how);
+		char *b = basis("CPU time in the kernel's page-fault handler (inclusive samples) per cold start", how);
+		bn_set_impact(in, f, ms, b);
+		free(b);
 	} else {
 		bn_set_impact(in, f, NAN, in->hot.n ? "no page-fault handler among the init hotspot records (kernel sampling off: --user-only?)"
 						    : "no hotspot records to time the faults (lp-perfrec sampling: make perf)");
@@ -604,15 +664,15 @@ bn_rule bn_rules[] = {
 	{ "cpu_hotspot", "cpu", BN_PCT, 5,
 	  "a symbol's self samples, % of its phase's samples (hotspot.self_pct)",
 	  "hotspot + profile records (lp-perfrec sampling)",
-	  "self_samples / freq_hz / cold_starts", rule_cpu_hotspot, 0, 0 },
+	  "its share of the phase's samples x the phase's median task_clock_ms (lp-invoke), else self_samples / freq_hz / cold_starts", rule_cpu_hotspot, 0, 0 },
 	{ "alloc_count", "allocations", BN_COUNT, 1000,
 	  "allocation calls per cold start (init) or per invocation (invoke) (alloc.alloc_calls_per_start)",
 	  "alloc records (lp-perfrec --alloc)",
-	  "allocator symbols' self samples / freq_hz / cold_starts", rule_alloc_count, 0, 0 },
+	  "the allocator symbols' samples, as cpu_hotspot", rule_alloc_count, 0, 0 },
 	{ "syscall_count", "syscalls", BN_COUNT, 100,
 	  "syscalls per cold start (init) or per invocation (invoke): median counters.<phase>.syscalls, else the syscall records' sum",
 	  "invocation records (lp-invoke) or syscall records (lp-perfrec --syscalls)",
-	  "time_per_start_ms of the phase's syscalls except execve", rule_syscall_count, 0, 0 },
+	  "the syscalls' share of the traced phase (execve excluded) x the untraced phase median", rule_syscall_count, 0, 0 },
 	{ "cache_miss_rate", "cache", BN_PCT, 10,
 	  "cache_misses / cache_references of the phase, summed over ok invocations",
 	  "counters.<phase>.cache_misses and cache_references (hardware PMU)",
@@ -628,11 +688,11 @@ bn_rule bn_rules[] = {
 	{ "dynamic_loader", "loader", BN_PCT, 10,
 	  "self samples in the dynamic loader's module, % of init samples",
 	  "init hotspot records + profile (lp-perfrec sampling); a static binary has no loader",
-	  "loader self samples / freq_hz / cold_starts", rule_dynamic_loader, 0, 0 },
+	  "the loader's samples, as cpu_hotspot", rule_dynamic_loader, 0, 0 },
 	{ "init_page_faults", "page_faults", BN_COUNT, 1000,
 	  "median counters.init.page_faults_minor + page_faults_major per cold start",
 	  "cold invocation records with page-fault counters (lp-invoke)",
-	  "inclusive samples of the kernel's page-fault handler in init / freq_hz / cold_starts", rule_init_page_faults, 0, 0 },
+	  "the kernel page-fault handler's inclusive samples, as cpu_hotspot", rule_init_page_faults, 0, 0 },
 	{ "memory_limit", "memory", BN_PCT, 80,
 	  "largest max_memory_used_mb, % of memory_mb",
 	  "invocation records with max_memory_used_mb (lp-invoke)",
