@@ -101,3 +101,24 @@ teardown() {
 	# the variant's bootstrap is what was measured
 	cmp "$RES/minimal-c/taskroot/bootstrap" "$LP_BUILD/sweep/$variant/minimal-c/bootstrap"
 }
+
+@test "make validate-interleaved measures a variant and the current build in one interleaved run and judges the proposal" {
+	lpmake sweep FUNC=minimal IMPL=c SWEEP_N=3 >/dev/null 2>&1
+	lpmake measure FUNC=minimal IMPL=c N=3 >/dev/null 2>&1
+	lpmake proposals FUNC=minimal IMPL=c >/dev/null 2>&1
+	local id variant
+	id=$(jq -rs '[.[] | select(.gain_kind == "measured")] | max_by(.gain_ms).proposal' "$RES/minimal-c/proposals.ndjson")
+	variant=$(jq -rs '[.[] | select(.gain_kind == "measured")] | max_by(.gain_ms).variant' "$RES/minimal-c/proposals.ndjson")
+	jq -e -s "[.[] | select(.proposal == \"$id\")][0].validate | startswith(\"make validate-interleaved FUNC=minimal IMPL=c VARIANT=$variant APPLIED=$id\")" "$RES/minimal-c/proposals.ndjson"
+	run lpmake validate-interleaved FUNC=minimal IMPL=c N=4 VARIANT="$variant" APPLIED="$id"
+	[ "$status" -le 2 ] # make turns lp-propose's 1 (not confirmed) into 2
+	local d="$RES/minimal-c/validate-interleaved"
+	[ "$(jq -s length "$d/current/invocations.ndjson")" -eq 4 ] && [ "$(jq -s length "$d/variant/invocations.ndjson")" -eq 4 ]
+	cmp "$d/variant/taskroot/bootstrap" "$LP_BUILD/sweep/$variant/minimal-c/bootstrap"
+	cmp "$d/current/taskroot/bootstrap" "$LP_BUILD/sweep/os-dynamic/minimal-c/bootstrap"
+	assert_jq "length == 1 and .[0].proposal == \"$id\" and (.[0].verdict | IN(\"confirmed\",\"not confirmed\")) and .[0].n_base == 4 and .[0].n_cand == 4" "$d/validation.ndjson"
+	if jq -e -s '.[0].verdict == "confirmed"' "$d/validation.ndjson" >/dev/null; then [ "$status" -eq 0 ]; else [ "$status" -eq 2 ]; fi
+	run lpmake validate-interleaved FUNC=minimal IMPL=c APPLIED="$id"
+	assert_status 2
+	assert_contains "VARIANT=name"
+}

@@ -245,8 +245,10 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 		printf("\n");
 	}
 	printf("## How to validate\n\n");
-	printf("Save a baseline (`make baseline FUNC=%s IMPL=%s`), apply one change, then run its validate "
-	       "command: `make validate` re-measures, compares with the baseline (lp-stats compare) and says "
-	       "whether the change is confirmed, with the measured change and its confidence interval.\n",
+	printf("Run the proposal's validate command. A build variant: `make validate-interleaved` measures it and "
+	       "the current build in one interleaved run and says whether the change is confirmed, with the measured "
+	       "change and its confidence interval. A code change: save a baseline (`make baseline FUNC=%s IMPL=%s`), "
+	       "apply the change, then `make validate ... APPLIED=id` re-measures and compares with the baseline "
+	       "(lp-stats compare); the machine's load may differ between the two runs.\n",
 	       in->func ? in->func : "FUNC", in->impl ? in->impl : "IMPL");
 }
