@@ -388,3 +388,14 @@ poke() {
 	assert_status 0
 	assert_ndjson
 }
+
+@test "lp-size on a file without section headers (sstrip) accounts it all and reads DT_NEEDED from PT_DYNAMIC" {
+	cp "$SZ/cus" "$TMP/nosh"
+	poke "$TMP/nosh" 40 0000000000000000   # e_shoff
+	poke "$TMP/nosh" 60 00000000           # e_shnum, e_shstrndx
+	run lp-size "$TMP/nosh"
+	assert_status 0
+	assert_jq ".[0].needed == [\"libc.so.6\"] and .[0].sections == 0 and .[0].symbols == null"
+	assert_jq "([.[] | select(.type==\"section\") | .file_bytes] | add) == $(stat -c %s "$TMP/nosh")"
+	assert_jq '[.[] | select(.type=="section" and .name=="[unmapped]")][0].file_bytes > 0'
+}

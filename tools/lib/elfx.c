@@ -180,6 +180,57 @@ static void parse_notes(ex_elf *e, uint64_t off, uint64_t size)
 	}
 }
 
+/* File offset of vaddr through the PT_LOAD segment holding it, or -1. */
+static int64_t vaddr_to_off(const ex_elf *e, uint64_t a)
+{
+	for (size_t i = 0; i < e->nseg; i++) {
+		const struct ex_segment *s = &e->seg[i];
+		if (s->type == PT_LOAD && a >= s->vaddr && a - s->vaddr < s->filesz)
+			return (int64_t)(a - s->vaddr + s->offset);
+	}
+	return -1;
+}
+
+/* Without section headers (sstrip): DT_NEEDED through PT_DYNAMIC and the
+ * DT_STRTAB it points at.  Anything out of bounds is skipped, not guessed. */
+static void needed_from_segments(ex_elf *e)
+{
+	for (size_t i = 0; i < e->nseg; i++) {
+		const struct ex_segment *d = &e->seg[i];
+		if (d->type != PT_DYNAMIC)
+			continue;
+		size_t n = d->filesz / sizeof(Elf64_Dyn);
+		uint64_t strtab = 0, strsz = 0;
+		for (size_t k = 0; k < n; k++) {
+			Elf64_Dyn dy;
+			memcpy(&dy, e->buf + d->offset + k * sizeof(dy), sizeof(dy));
+			if (dy.d_tag == DT_NULL)
+				break;
+			if (dy.d_tag == DT_STRTAB)
+				strtab = dy.d_un.d_ptr;
+			if (dy.d_tag == DT_STRSZ)
+				strsz = dy.d_un.d_val;
+		}
+		int64_t off = vaddr_to_off(e, strtab);
+		if (strtab == 0 || off < 0 || !in_file(e, (uint64_t)off, strsz))
+			return;
+		for (size_t k = 0; k < n; k++) {
+			Elf64_Dyn dy;
+			memcpy(&dy, e->buf + d->offset + k * sizeof(dy), sizeof(dy));
+			if (dy.d_tag == DT_NULL)
+				break;
+			if (dy.d_tag != DT_NEEDED || dy.d_un.d_val >= strsz)
+				continue;
+			const char *nm = (const char *)e->buf + off + dy.d_un.d_val;
+			if (memchr(nm, '\0', strsz - dy.d_un.d_val) == NULL)
+				continue;
+			e->needed = lp_xreallocarray(e->needed, e->nneeded + 1, sizeof(*e->needed));
+			e->needed[e->nneeded++] = (char *)nm;
+		}
+		return;
+	}
+}
+
 int ex_parse(const unsigned char *buf, size_t len, ex_elf *e, char *err, size_t errlen)
 {
 	Elf64_Ehdr h;
@@ -329,6 +380,7 @@ int ex_parse(const unsigned char *buf, size_t len, ex_elf *e, char *err, size_t 
 			return -1;
 
 	/* DT_NEEDED from the .dynamic section and its string table. */
+	int have_dynsec = 0;
 	for (size_t i = 1; i < e->nsec; i++) {
 		const struct ex_section *d = &e->sec[i];
 		if (d->type != SHT_DYNAMIC)
@@ -350,8 +402,11 @@ int ex_parse(const unsigned char *buf, size_t len, ex_elf *e, char *err, size_t 
 			e->needed = lp_xreallocarray(e->needed, e->nneeded + 1, sizeof(*e->needed));
 			e->needed[e->nneeded++] = (char *)nm;
 		}
+		have_dynsec = 1;
 		break;
 	}
+	if (!have_dynsec)
+		needed_from_segments(e);
 	return 0;
 }
 
