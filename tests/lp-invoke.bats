@@ -341,3 +341,39 @@ mode() { echo "--env=LP_RT_MODE=$1"; }
 	[ "$(printf '%s\n' "$output" | tail -1)" = 3 ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/work")" ]
 }
+
+@test "a reused cgroup's memory peak is per cold start: a 60 MB start does not leak into the next" {
+	if [ "$(id -u)" -ne 0 ] || ! { [ -w /sys/fs/cgroup/memory ] || [ -w /sys/fs/cgroup/cgroup.procs ]; }; then
+		skip "no writable memory cgroup"
+	fi
+	run timeout 60 bash -c "printf '{\"mb\":60}\n{\"mb\":0}\n{\"mb\":30}\n{\"mb\":0}\n' | lp-invoke --cold 4 --memory 256 --log '$LOG' --env LP_RT_MODE=alloc '$RT'"
+	assert_status 0
+	printf '%s\n' "$output" >"$OUT"
+	assert_jq 'length == 4 and all(.[]; .status == "ok" and .memory_limited)'
+	assert_jq '.[0].max_memory_used_mb >= 60 and .[2].max_memory_used_mb >= 30 and .[2].max_memory_used_mb < 50'
+	assert_jq '.[1].max_memory_used_mb < 20 and .[3].max_memory_used_mb < 20'
+}
+
+@test "cgroups kept for reuse are removed at the end of a run and on SIGINT" {
+	if [ "$(id -u)" -ne 0 ] || ! { [ -w /sys/fs/cgroup/memory ] || [ -w /sys/fs/cgroup/cgroup.procs ]; }; then
+		skip "no writable memory cgroup"
+	fi
+	mine() { find /sys/fs/cgroup -maxdepth 5 -type d -name "lp-$1-*" 2>/dev/null; }
+	lp-invoke --cold 3 --event "$EV" --log "$LOG" "$RT" >"$OUT" &
+	pid=$!
+	wait "$pid"
+	assert_jq 'length == 3 and all(.[]; .status == "ok" and .cpu_limited and .memory_limited)' "$OUT"
+	[ -z "$(mine "$pid")" ]
+	lp-invoke --cold 1000000 --event "$EV" --log "$LOG" "$RT" >"$OUT" &
+	pid=$!
+	# interrupt once it has run a few cold starts (its cgroups are then pooled)
+	deadline=$((SECONDS + 20))
+	while [ "$(wc -l <"$OUT")" -lt 3 ] && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+	[ "$(wc -l <"$OUT")" -ge 3 ]
+	[ -n "$(mine "$pid")" ] # while it runs, its cgroups exist
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 130 ]
+	[ -z "$(mine "$pid")" ] || { mine "$pid" >&2; false; }
+}

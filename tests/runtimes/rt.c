@@ -21,6 +21,8 @@
  *   hang          never answers the event
  *   oom           allocates and touches memory until killed
  *   exit_after    answers, then exits 0 (the next event finds it gone)
+ *   alloc         like ok, after touching (and keeping) as many MB of
+ *                 memory as the event's "mb" field says
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -300,6 +302,16 @@ int main(void)
 			abort();
 		if (!strcmp(mode, "exit_invoke"))
 			exit(7);
+		if (!strcmp(mode, "alloc")) {
+			const char *m = strstr(r.body, "\"mb\":");
+			long mb = m ? strtol(m + 5, NULL, 10) : 0;
+			for (long i = 0; i < mb; i++) {
+				char *p = malloc(1 << 20);
+				if (!p)
+					break;
+				memset(p, 0x5a, 1 << 20);
+			}
+		}
 		if (!strcmp(mode, "hang"))
 			for (;;)
 				poll(NULL, 0, -1);

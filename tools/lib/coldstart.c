@@ -618,6 +618,8 @@ void cs_end(cs_env *e)
 	free(e);
 }
 
+void cs_cleanup(void) { sb_pool_drain(); }
+
 void cs_result_free(struct cs_result *r)
 {
 	free(r->response);

@@ -133,6 +133,11 @@ char *const *cs_mapped_files(const cs_env *e);
 void cs_end(cs_env *e);
 void cs_result_free(struct cs_result *r);
 
+/* Remove the cgroups that ended environments left for reuse (see
+ * sb_destroy).  Runs at exit anyway; call it before re-raising a fatal
+ * signal (a default-action signal skips atexit). */
+void cs_cleanup(void);
+
 /* The `invocation` record (docs/schema.md); platform "local". */
 json_t *cs_result_json(const struct cs_config *cfg, const struct cs_result *r);
 

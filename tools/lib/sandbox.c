@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -44,6 +45,7 @@ void sb_init(struct sb *s)
 	s->gate_fd = -1;
 	s->exec_err_fd = -1;
 	s->tree_peak_kb = -1;
+	s->cg_peak_fd = -1;
 }
 
 /* ---- files ---- */
@@ -297,17 +299,249 @@ static char *v1_dir(const char *ctl, const char *name, char *why, size_t whylen)
 	return dir;
 }
 
+/* ---- the cgroup pool ----
+ *
+ * Making and removing a memory and a CPU cgroup costs about 1 ms per cold
+ * start, and a brand-new memory cgroup makes the function's first page
+ * faults slower (inside the measured init).  So an environment's cgroups go
+ * back to a per-process pool when it ends, and the next environment with the
+ * same memory size takes them.  What keeps the records per cold start:
+ *   - the memory peak is reset when the cgroup is taken (v1: write 0 to
+ *     memory.max_usage_in_bytes; v2: write to memory.peak, which resets it
+ *     for the writing fd, kernels >= 6.12) and the level right after the
+ *     reset is subtracted (what the previous environment left charged:
+ *     a few hundred kB of kernel memory and per-CPU charge stock);
+ *   - a cgroup goes back only when it is empty (no task), was not
+ *     OOM-killed, and its usage after the environment's files were removed
+ *     is under 4 MB (anything bigger, e.g. page cache the function was the
+ *     first to read, would count against the next one's limit): else it is
+ *     removed as before;
+ *   - the CPU quota is written again when taken, which refills the CFS
+ *     bandwidth of the period (the previous environment's use of its
+ *     quota does not throttle the next one);
+ *   - the OOM-kill count is read relative to the count when taken.
+ * The pool is emptied (rmdir) by sb_pool_drain, at exit (atexit) and by
+ * callers before they re-raise a fatal signal. */
+#define POOL_MAX_IDLE 8
+#define POOL_MAX_LEFT (4ll << 20)
+
+struct cg_slot {
+	char *mem, *cpu;
+	int v2;
+	long memory_mb;
+	struct cg_slot *next;
+};
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cg_slot *pool_head;
+static int pool_closed;     /* draining at exit: ends go straight to rmdir */
+static pid_t pool_pid;      /* the process whose pool it is (not a child) */
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void rm_cgroup_dir(const char *dir)
+{
+	/* tasks are gone; a removal that still fails is left to the caller's
+	 * cleanup (the kernel keeps a busy cgroup) */
+	uint64_t deadline = lp_now_ns() + 2000000000ull;
+	while (rmdir(dir) != 0 && errno == EBUSY && lp_now_ns() < deadline)
+		(void)poll(NULL, 0, 1); /* a wait with a deadline, for the kernel */
+}
+
+void sb_pool_drain(void)
+{
+	if (pool_pid != getpid())
+		return; /* a forked child: the pool is its parent's */
+	pthread_mutex_lock(&pool_mu);
+	struct cg_slot *l = pool_head;
+	pool_head = NULL;
+	pool_closed = 1;
+	pthread_mutex_unlock(&pool_mu);
+	while (l) {
+		struct cg_slot *n = l->next;
+		if (l->mem)
+			rm_cgroup_dir(l->mem);
+		if (l->cpu)
+			rm_cgroup_dir(l->cpu);
+		free(l->mem);
+		free(l->cpu);
+		free(l);
+		l = n;
+	}
+}
+
+static void pool_atexit(void)
+{
+	if (atexit(sb_pool_drain) != 0)
+		pool_closed = 1; /* no pool without a cleanup */
+}
+
+static int pool_take(struct sb *s, long memory_mb, int v2)
+{
+	pthread_mutex_lock(&pool_mu);
+	struct cg_slot **pp = &pool_head, *got = NULL;
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->memory_mb == memory_mb && (*pp)->v2 == v2) {
+			got = *pp;
+			*pp = got->next;
+			break;
+		}
+	pthread_mutex_unlock(&pool_mu);
+	if (!got)
+		return 0;
+	s->cg_mem = got->mem;
+	s->cg_cpu = got->cpu;
+	s->cg_v2 = got->v2;
+	free(got);
+	return 1;
+}
+
+/* 1 when no task is left in dir (cgroup.procs empty). */
+static int cg_empty(const char *dir)
+{
+	char *p = lp_xasprintf("%s/cgroup.procs", dir);
+	FILE *f = fopen(p, "re");
+	free(p);
+	if (!f)
+		return 0;
+	int c = fgetc(f);
+	fclose(f);
+	return c == EOF;
+}
+
+static long long cg_usage(const struct sb *s)
+{
+	char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.current" : "%s/memory.usage_in_bytes", s->cg_mem);
+	long long v = read_ll(p);
+	free(p);
+	return v;
+}
+
+static long long oom_count(const struct sb *s)
+{
+	char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.events" : "%s/memory.oom_control", s->cg_mem);
+	long long v = read_key(p, "oom_kill");
+	free(p);
+	return v;
+}
+
+/* Give the environment's cgroups back (1) or leave them to the caller to
+ * remove (0). */
+static int pool_put(struct sb *s)
+{
+	if (!s->cg_pool_ok || !s->cg_mem || (!s->cg_v2 && !s->cg_cpu))
+		return 0;
+	if (!cg_empty(s->cg_mem) || (s->cg_cpu && !cg_empty(s->cg_cpu)))
+		return 0;
+	long long oom = oom_count(s);
+	if (oom < 0 || oom > s->cg_oom_base)
+		return 0;
+	long long u = cg_usage(s);
+	if (u < 0 || u > POOL_MAX_LEFT)
+		return 0;
+	pthread_once(&pool_once, pool_atexit);
+	pthread_mutex_lock(&pool_mu);
+	int n = 0;
+	for (struct cg_slot *l = pool_head; l; l = l->next)
+		n++;
+	int ok = !pool_closed && n < POOL_MAX_IDLE;
+	if (ok) {
+		struct cg_slot *sl = lp_xcalloc(1, sizeof *sl);
+		sl->mem = s->cg_mem;
+		sl->cpu = s->cg_cpu;
+		sl->v2 = s->cg_v2;
+		sl->memory_mb = s->memory_mb;
+		sl->next = pool_head;
+		pool_head = sl;
+		pool_pid = getpid();
+	}
+	pthread_mutex_unlock(&pool_mu);
+	if (ok) {
+		s->cg_mem = s->cg_cpu = NULL;
+		if (s->cg_peak_fd >= 0)
+			close(s->cg_peak_fd);
+		s->cg_peak_fd = -1;
+	}
+	return ok;
+}
+
+/* Make a taken (or new) cgroup ready for this environment: peak reset and
+ * its baseline, OOM count baseline.  0, or -1 when the peak cannot be reset
+ * (then the cgroup is not pooled: a fresh one is used). */
+static int cg_arm(struct sb *s)
+{
+	s->cg_oom_base = oom_count(s);
+	if (s->cg_oom_base < 0)
+		s->cg_oom_base = 0;
+	if (s->cg_v2) {
+		/* memory.peak is resettable per fd since Linux 6.12: the fd that
+		 * wrote reads the peak since then */
+		char *p = lp_xasprintf("%s/memory.peak", s->cg_mem);
+		int fd = open(p, O_RDWR | O_CLOEXEC);
+		free(p);
+		if (fd < 0)
+			return -1;
+		if (write(fd, "reset\n", 6) != 6) {
+			close(fd);
+			return -1;
+		}
+		char buf[32];
+		ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		buf[n] = '\0';
+		s->cg_peak_fd = fd;
+		s->cg_base = strtoll(buf, NULL, 10);
+		return 0;
+	}
+	char *p = lp_xasprintf("%s/memory.max_usage_in_bytes", s->cg_mem);
+	int ok = write_file(p, "0") == 0;
+	s->cg_base = ok ? read_ll(p) : -1;
+	free(p);
+	if (!ok || s->cg_base < 0) {
+		s->cg_base = 0;
+		return -1;
+	}
+	return 0;
+}
+
 static void cgroup_setup(struct sb *s, const struct sb_config *cfg)
 {
 	char why[sizeof s->cg_reason] = "";
 	const char *name = strrchr(s->root, '/');
-	char *cgname = lp_xasprintf("lp-%s", name ? name + 1 : "sandbox");
+	/* lp-PID-...: whose it is, also after its directory is gone */
+	char *cgname = lp_xasprintf("lp-%d-%s", (int)getpid(), name ? name + 1 : "sandbox");
 	unsigned long long bytes = (unsigned long long)cfg->memory_mb * 1048576ull;
 	unsigned long long period = 100000, quota = period * (unsigned long long)cfg->memory_mb / 1769;
 	if (quota < 1000)
 		quota = 1000;
 
-	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+	int v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+	if (pool_take(s, cfg->memory_mb, v2)) {
+		char *p = lp_xasprintf(v2 ? "%s/cpu.max" : "%s/cpu.cfs_quota_us", v2 ? s->cg_mem : s->cg_cpu);
+		char *v = v2 ? lp_xasprintf("%llu %llu", quota, period) : lp_xasprintf("%llu", quota);
+		int ok = write_file(p, v) == 0; /* refills the period's CPU time */
+		free(p);
+		free(v);
+		if (ok && cg_arm(s) == 0) {
+			s->mem_limited = s->cpu_limited = 1;
+			s->cg_pool_ok = 1;
+			free(cgname);
+			return;
+		}
+		if (s->cg_peak_fd >= 0)
+			close(s->cg_peak_fd);
+		s->cg_peak_fd = -1;
+		for (char **cg = (char *[]){ s->cg_mem, s->cg_cpu }, **end = cg + 2; cg < end; cg++)
+			if (*cg)
+				rm_cgroup_dir(*cg);
+		free(s->cg_mem);
+		free(s->cg_cpu);
+		s->cg_mem = s->cg_cpu = NULL;
+		s->cg_base = s->cg_oom_base = 0;
+	}
+	if (v2) {
 		/* cgroup v2 at /sys/fs/cgroup: a group under /sys/fs/cgroup/lp */
 		s->cg_v2 = 1;
 		(void)write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu");
@@ -370,6 +604,8 @@ static void cgroup_setup(struct sb *s, const struct sb_config *cfg)
 		free(v);
 	}
 out:
+	if (s->cg_mem && s->mem_limited && s->cpu_limited)
+		s->cg_pool_ok = cg_arm(s) == 0;
 	free(cgname);
 }
 
@@ -636,10 +872,7 @@ int sb_oom_killed(struct sb *s)
 {
 	if (!s->cg_mem)
 		return 0;
-	char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.events" : "%s/memory.oom_control", s->cg_mem);
-	long long v = read_key(p, "oom_kill");
-	free(p);
-	return v > 0;
+	return oom_count(s) > s->cg_oom_base;
 }
 
 static long vmhwm_kb(pid_t pid)
@@ -681,9 +914,21 @@ long long sb_memory_peak(struct sb *s, const char **source, char *why, size_t wh
 {
 	long long cg = -1;
 	if (s->cg_mem) {
-		char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.peak" : "%s/memory.max_usage_in_bytes", s->cg_mem);
-		cg = read_ll(p);
-		free(p);
+		if (s->cg_peak_fd >= 0) {
+			char buf[32];
+			ssize_t n = pread(s->cg_peak_fd, buf, sizeof buf - 1, 0);
+			if (n > 0) {
+				buf[n] = '\0';
+				cg = strtoll(buf, NULL, 10);
+			}
+		} else {
+			char *p = lp_xasprintf(s->cg_v2 ? "%s/memory.peak" : "%s/memory.max_usage_in_bytes", s->cg_mem);
+			cg = read_ll(p);
+			free(p);
+		}
+		/* what a reused cgroup held when it was taken is not ours */
+		if (cg >= 0)
+			cg = cg > s->cg_base ? cg - s->cg_base : 0;
 	}
 	if (s->pid > 0 && !s->reaped) {
 		long kb = tree_hwm_kb(s->pid, 0);
@@ -759,21 +1004,27 @@ void sb_destroy(struct sb *s)
 		close(s->out_fd);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
-	/* Killed descendants (orphans of the bootstrap, reaped by init) may
-	 * still be exiting: the cgroup is busy until they are gone. */
-	uint64_t deadline = lp_now_ns() + 2000000000ull;
-	for (char **cg = (char *[]){ s->cg_mem, s->cg_cpu }, **end = cg + 2; cg < end; cg++) {
-		if (!*cg)
-			continue;
-		while (rmdir(*cg) != 0 && errno == EBUSY && lp_now_ns() < deadline) {
-			cgroup_kill(s);
-			(void)poll(NULL, 0, 1); /* a wait with a deadline, for the kernel */
-		}
-	}
-	free(s->cg_mem);
-	free(s->cg_cpu);
+	/* the files first: what the function wrote to /tmp is charged to its
+	 * cgroup until removed */
 	if (s->root)
 		(void)remove_tree(s->root);
+	/* Killed descendants (orphans of the bootstrap, reaped by init) may
+	 * still be exiting: the cgroup is busy until they are gone. */
+	if (!pool_put(s)) {
+		uint64_t deadline = lp_now_ns() + 2000000000ull;
+		for (char **cg = (char *[]){ s->cg_mem, s->cg_cpu }, **end = cg + 2; cg < end; cg++) {
+			if (!*cg)
+				continue;
+			while (rmdir(*cg) != 0 && errno == EBUSY && lp_now_ns() < deadline) {
+				cgroup_kill(s);
+				(void)poll(NULL, 0, 1); /* a wait with a deadline, for the kernel */
+			}
+		}
+	}
+	if (s->cg_peak_fd >= 0)
+		close(s->cg_peak_fd);
+	free(s->cg_mem);
+	free(s->cg_cpu);
 	free(s->root);
 	free(s->taskroot);
 	free(s->tmpdir);

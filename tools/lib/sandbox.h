@@ -18,8 +18,8 @@
  *   sb_kill(&s); sb_reap(&s, &exit);        // SIGKILL the whole cgroup/group
  *   sb_destroy(&s);                         // remove copies and cgroup
  *
- * Every fd is O_CLOEXEC, there is no global state: several sandboxes may
- * live in different threads.  Functions return 0 or -1 with a message in
+ * Every fd is O_CLOEXEC; the only global state is the cgroup pool (under a
+ * mutex): several sandboxes may live in different threads.  Functions return 0 or -1 with a message in
  * err (they never exit). */
 #ifndef SANDBOX_H
 #define SANDBOX_H
@@ -68,6 +68,11 @@ struct sb {
 	long memory_mb;
 	int evicted_files;     /* files evicted from the page cache (cold_cache) */
 	long tree_peak_kb;     /* largest process-tree peak RSS seen, -1 none */
+	/* cgroup reuse (see sb_pool_drain) */
+	int cg_pool_ok;        /* 1: the cgroups may go back to the pool */
+	int cg_peak_fd;        /* v2: memory.peak fd that was reset, -1 */
+	long long cg_base;     /* peak level right after the reset (bytes) */
+	long long cg_oom_base; /* OOM kills counted before this environment */
 };
 
 void sb_init(struct sb *s);
@@ -102,7 +107,14 @@ int sb_oom_killed(struct sb *s);
  * caller frees with sb_free_list.  Used to evict them on the next start. */
 char **sb_mapped_files(struct sb *s);
 void sb_free_list(char **list);
-/* Kill if needed, reap, remove the copies and the cgroup. */
+/* Kill if needed, reap, remove the copies; the cgroups go back to a
+ * per-process pool for the next sandbox with the same memory size (their
+ * memory peak and OOM count are reset relative to when taken, the CPU
+ * quota rewritten) or, when they cannot be reused, are removed. */
 void sb_destroy(struct sb *s);
+/* Remove every pooled cgroup (thread-safe).  Runs at exit (atexit); call
+ * it before re-raising a fatal signal.  Later sandboxes remove their
+ * cgroups themselves. */
+void sb_pool_drain(void);
 
 #endif

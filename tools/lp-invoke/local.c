@@ -32,6 +32,7 @@ static void cleanup(void)
 		cs_end(current);
 		current = NULL;
 	}
+	cs_cleanup(); /* pooled cgroups */
 	if (own_workdir_path) {
 		(void)rmdir(own_workdir_path);
 		free(own_workdir_path);
@@ -295,6 +296,7 @@ int invoke_local(const struct inv_opts *o)
 	if (log_fd != 2 && close(log_fd) != 0)
 		lp_err(LP_EXIT_ENV, "%s", o->log_file);
 	if (stop_sig) {
+		cs_cleanup(); /* raise() below skips atexit */
 		lp_close_stdout();
 		signal(stop_sig, SIG_DFL);
 		raise(stop_sig);
