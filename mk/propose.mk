@@ -1,7 +1,7 @@
 # mk/propose.mk — lp-bottleneck and lp-propose: from measurements to
 # ranked, validated proposals.
 #
-#   make bottlenecks FUNC=x     results/FUNC-IMPL/bottlenecks.ndjson + table
+#   make bottlenecks FUNC=x     results/FUNC-IMPL/bottlenecks.ndjson + table (TOP_BOTTLENECKS rows, 0 = all)
 #   make proposals FUNC=x       ... + proposals.ndjson, report.md, top TOP_PROPOSALS
 #   make profile FUNC=x         ends with a perf run (flame graphs, hotspots,
 #                               syscalls, allocations; PROFILE_PERF_COLD cold
@@ -19,6 +19,7 @@
 PROFILE_PERF      ?= 1
 PROFILE_PERF_COLD ?= 50
 TOP_PROPOSALS     ?= 5
+TOP_BOTTLENECKS   ?= 0
 APPLIED           ?=
 PROPOSALS         ?=
 
@@ -33,7 +34,7 @@ bottlenecks: deps tools check-func ## lp-bottleneck over results/FUNC-IMPL/*.ndj
 	@$(if $(LP_BN_INPUTS),,echo "lp: no records in $(LP_OUT): run make measure/size/perf FUNC=$(FUNC) IMPL=$(IMPL) first" >&2; exit 2)
 	@$(LP_BIN)/lp-bottleneck $(LP_BN_INPUTS) > $(LP_OUT)/bottlenecks.ndjson.tmp
 	@mv $(LP_OUT)/bottlenecks.ndjson.tmp $(LP_OUT)/bottlenecks.ndjson
-	@$(LP_BIN)/lp-bottleneck --format table $(LP_BN_INPUTS)
+	@$(LP_BIN)/lp-bottleneck --format table -n $(TOP_BOTTLENECKS) $(LP_BN_INPUTS)
 
 proposals: bottlenecks ## lp-propose: ranked proposals -> proposals.ndjson, report.md; top TOP_PROPOSALS
 	@$(LP_BIN)/lp-propose --baseline $(LP_PR_BASELINE) $(LP_PR_ARGS) > $(LP_OUT)/proposals.ndjson.tmp
@@ -51,7 +52,11 @@ LP_PR_ARGS = $(LP_OUT)/bottlenecks.ndjson $(wildcard $(LP_OUT)/sweep.ndjson $(LP
 # run for flame graphs and hotspots, then bottlenecks and proposals.  The
 # perf run's own output goes to perf.log; PROFILE_PERF=0 skips it (the
 # bottleneck rules that need it then say so in `skipped` records).
-LP_PROFILE_REPORTS_LAST += profile-perf proposals profile-paths
+LP_PROFILE_REPORTS_LAST += profile-perf profile-proposals profile-paths
+
+.PHONY: profile-proposals
+profile-proposals:
+	@$(MAKE) --no-print-directory proposals TOP_BOTTLENECKS=$(or $(filter-out 0,$(TOP_BOTTLENECKS)),8)
 
 .PHONY: profile-perf profile-paths
 profile-perf:

@@ -275,6 +275,10 @@ check3() { # check3 RULE AT UNDER OVER (files)
 	assert_contains "IMPACT_MS"
 	assert_contains "skipped cache_miss_rate"
 	[[ "$output" != *$'\033['* ]]
+	run lp-bottleneck --format table -n 2 "$REAL"
+	assert_status 0
+	[ "$(printf '%s\n' "$output" | grep -cE '^ +[0-9]+  [a-z_]+ ')" -eq 2 ]
+	assert_contains "more in the NDJSON output"
 }
 
 @test "--gate exits 1 when a bottleneck is found and 0 when none is" {

@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"                         binary_size=100KB (KiB), ...) or NAME=off (repeatable)\n"
 		"  -l, --list-rules       list the rules, their thresholds and the data they need\n"
 		"  -F, --format FMT       ndjson (default) or table\n"
+		"  -n, --top N            table: the first N findings (default all)\n"
 		"      --gate             exit 1 when any bottleneck is found\n"
 		"  -h, --help             this help\n"
 		"\n"
@@ -321,11 +322,14 @@ static void set_rule(const char *arg)
 		r->off = 1;
 		return;
 	}
-	char *num = lp_xstrdup(v), *end = num;
-	while (*end && (strchr("0123456789.+-eE", *end)))
-		end++;
-	char *unit = lp_xstrdup(end);
-	*end = 0;
+	/* Stack copies: a usage error exits without freeing. */
+	char num[64], unit[64];
+	size_t nl = strspn(v, "0123456789.+-eE");
+	if (nl >= sizeof num || strlen(v + nl) >= sizeof unit)
+		lp_usage_error("--rule %s: value too long", arg);
+	memcpy(num, v, nl);
+	num[nl] = 0;
+	snprintf(unit, sizeof unit, "%s", v + nl);
 	double x, mul = 1;
 	if (r->unit == BN_PCT) {
 		if (*unit && strcmp(unit, "%") != 0)
@@ -348,8 +352,6 @@ static void set_rule(const char *arg)
 			       r->unit == BN_PCT ? "0-100" : ">= 0");
 	r->thr = x * mul;
 	r->off = 0;
-	free(num);
-	free(unit);
 }
 
 static void list_rules(void)
@@ -424,7 +426,7 @@ static void fmt_num(char *b, size_t n, const json_t *o, const char *k, const cha
 		snprintf(b, n, fmt, v);
 }
 
-static void print_table(const bn_in *in)
+static void print_table(const bn_in *in, size_t top)
 {
 	int color = lp_color_enabled(stdout);
 	printf("bottlenecks of %s-%s", in->func ? in->func : "?", in->impl ? in->impl : "?");
@@ -436,6 +438,10 @@ static void print_table(const bn_in *in)
 	size_t i;
 	json_t *f;
 	json_array_foreach(in->found, i, f) {
+		if (top && i >= top) {
+			printf("     (%zu more in the NDJSON output)\n", json_array_size(in->found) - top);
+			break;
+		}
 		char ms[32], pct[32];
 		fmt_num(ms, sizeof ms, f, "impact_ms", "%.3f");
 		fmt_num(pct, sizeof pct, f, "impact_pct", "%.1f");
@@ -456,13 +462,18 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "rule", required_argument, NULL, 'r' }, { "list-rules", no_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'F' }, { "gate", no_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "top", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
+	long top = 0;
 	for (size_t i = 0; i < bn_nrules; i++)
 		bn_rules[i].thr = bn_rules[i].def;
 	int list = 0, table = 0, gate = 0, c;
-	while ((c = getopt_long(argc, argv, "r:lF:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:lF:n:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'n':
+			if (lp_parse_long(optarg, 0, 1000000, &top) != 0)
+				lp_usage_error("--top '%s': want a number >= 0", optarg);
+			break;
 		case 'r': set_rule(optarg); break;
 		case 'l': list = 1; break;
 		case 'g': gate = 1; break;
@@ -500,7 +511,7 @@ int main(int argc, char **argv)
 			bn_rules[i].run(&in, &bn_rules[i]);
 	finish(in.found);
 	if (table) {
-		print_table(&in);
+		print_table(&in, (size_t)top);
 	} else {
 		size_t i;
 		json_t *f;
