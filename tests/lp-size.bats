@@ -399,3 +399,18 @@ poke() {
 	assert_jq "([.[] | select(.type==\"section\") | .file_bytes] | add) == $(stat -c %s "$TMP/nosh")"
 	assert_jq '[.[] | select(.type=="section" and .name=="[unmapped]")][0].file_bytes > 0'
 }
+
+@test "lp-size diff of saved NDJSON outputs equals the diff of the ELF files; bad NDJSON exits 2 with FILE:LINE" {
+	lp-size "$SZ/app-legacy" >"$TMP/a.ndjson"
+	lp-size "$SZ/app-v0" >"$TMP/b.ndjson"
+	diff <(lp-size diff "$TMP/a.ndjson" "$TMP/b.ndjson") <(lp-size diff "$SZ/app-legacy" "$SZ/app-v0")
+	diff <(lp-size diff "$TMP/a.ndjson" "$SZ/app-v0") <(lp-size diff "$SZ/app-legacy" "$SZ/app-v0")
+	{ head -3 "$TMP/a.ndjson"; echo '{"type":"section",'; } >"$TMP/bad.ndjson"
+	run lp-size diff "$TMP/bad.ndjson" "$TMP/b.ndjson"
+	assert_status 2
+	assert_contains "bad.ndjson:4"
+	grep -v '"type":"binary"' "$TMP/a.ndjson" >"$TMP/nobin.ndjson"
+	run lp-size diff "$TMP/nobin.ndjson" "$TMP/b.ndjson"
+	assert_status 2
+	assert_contains "no binary record"
+}

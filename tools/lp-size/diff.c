@@ -122,6 +122,73 @@ static void print_delta(const struct delta *d, int color)
 	printf("%s%12s%s %8s %12s  %s\n", c, a, z, pct, b, d->name);
 }
 
+/* A saved lp-size NDJSON output (results/FUNC-IMPL/size.ndjson) as a
+ * model: the binary totals, sections, crates and symbols it recorded. */
+static void load_ndjson(struct sz_model *m, const char *path)
+{
+	nd_reader *r = nd_open(path);
+	json_t *all = json_array(), *rec;
+	int have_binary = 0, have_syms = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	m->records = all;
+	while ((rec = nd_read(r)) != NULL) {
+		json_array_append_new(all, rec);
+		const char *t = nd_get_string(rec, "type");
+		double v;
+		if (t == NULL)
+			continue;
+		if (strcmp(t, "binary") == 0) {
+			if (nd_get_number(rec, "file_bytes", &v) != 1)
+				lp_errx(LP_EXIT_USAGE, "%s:%lu: binary record without file_bytes", nd_name(r), nd_line(r));
+			m->elf.len = (size_t)v;
+			if (nd_get_number(rec, "vm_bytes", &v) == 1)
+				m->vm_bytes = (uint64_t)v;
+			if (nd_get_number(rec, "zip_bytes", &v) == 1) {
+				m->zip_bytes = (uint64_t)v;
+				m->zip_ok = 1;
+			}
+			have_binary = 1;
+			/* symbols: null means the saved run had none */
+			have_syms = json_is_integer(json_object_get(rec, "symbols"));
+		} else if (strcmp(t, "section") == 0 && nd_get_string(rec, "name") && nd_get_number(rec, "file_bytes", &v) == 1) {
+			m->rows = lp_xreallocarray(m->rows, m->nrows + 1, sizeof(*m->rows));
+			m->rows[m->nrows++] = (struct sz_row){ nd_get_string(rec, "name"), "section", NULL, (uint64_t)v, 0 };
+		} else if (strcmp(t, "crate") == 0 && nd_get_string(rec, "name") && nd_get_number(rec, "bytes", &v) == 1) {
+			m->crates = lp_xreallocarray(m->crates, m->ncrates + 1, sizeof(*m->crates));
+			m->crates[m->ncrates++] = (struct sz_crate){ lp_xstrdup(nd_get_string(rec, "name")), "crate", (uint64_t)v, 0, 0, 0, 0 };
+		} else if (strcmp(t, "symbol") == 0 && nd_get_string(rec, "name") && nd_get_number(rec, "size", &v) == 1) {
+			m->syms = lp_xreallocarray(m->syms, m->nsyms + 1, sizeof(*m->syms));
+			struct sz_sym *y = &m->syms[m->nsyms++];
+			memset(y, 0, sizeof(*y));
+			y->name = nd_get_string(rec, "name");
+			y->demangled = nd_get_string(rec, "demangled") ? lp_xstrdup(nd_get_string(rec, "demangled")) : NULL;
+			y->size = (uint64_t)v;
+			y->alias = json_is_true(json_object_get(rec, "alias"));
+		}
+	}
+	nd_close(r);
+	if (!have_binary)
+		lp_errx(LP_EXIT_USAGE, "%s: no binary record: not an lp-size output", path);
+	/* Non-NULL marks "symbols were available" for the comparison. */
+	m->symsrc = have_syms ? &m->elf : NULL;
+	m->symbols_source = have_syms ? "ndjson" : NULL;
+}
+
+/* An ELF file, or a saved lp-size NDJSON output (first byte '{'). */
+static void load_any(struct sz_model *m, const char *path, const struct sz_opts *o)
+{
+	FILE *f = fopen(path, "rb");
+	int c = f ? getc(f) : EOF;
+	if (f)
+		fclose(f);
+	if (c == '{')
+		load_ndjson(m, path);
+	else
+		sz_load(m, path, o);
+}
+
 int sz_diff_main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_SPLIT, O_OLDDBG, O_NEWDBG };
@@ -144,7 +211,8 @@ int sz_diff_main(int argc, char **argv)
 			printf("usage: lp-size diff [--format ndjson|table] [-n N] [--split-std]\n"
 			    "                    [--old-debug-file F] [--new-debug-file F] OLD NEW\n"
 			    "Byte deltas per section, crate and symbol, largest first, and the totals\n"
-			    "(file, zip, VM).  Records: size_diff (docs/schema.md).\n");
+			    "(file, zip, VM).  OLD and NEW are ELF files or saved lp-size NDJSON\n"
+			    "outputs (results/FUNC-IMPL/size.ndjson).  Records: size_diff (docs/schema.md).\n");
 			lp_close_stdout();
 			return LP_EXIT_OK;
 		case 'n':
@@ -168,8 +236,8 @@ int sz_diff_main(int argc, char **argv)
 		lp_usage_error("diff needs OLD and NEW");
 
 	struct sz_model a, b;
-	sz_load(&a, argv[optind], &oa);
-	sz_load(&b, argv[optind + 1], &ob);
+	load_any(&a, argv[optind], &oa);
+	load_any(&b, argv[optind + 1], &ob);
 	int color = table && lp_color_enabled(stdout);
 
 	struct delta tot[3] = {

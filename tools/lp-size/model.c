@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <jansson.h>
+
 #include "demangle.h"
 #include "lputil.h"
 #include "size.h"
@@ -505,4 +507,5 @@ void sz_free(struct sz_model *m)
 	free(m->buf);
 	ex_free(&m->delf);
 	free(m->dbuf);
+	json_decref(m->records);
 }

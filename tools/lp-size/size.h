@@ -68,6 +68,7 @@ struct sz_model {
 	size_t nsyms;
 	struct sz_crate *crates;  /* sorted by bytes, largest first */
 	size_t ncrates;
+	void *records;            /* diff of saved NDJSON: the json_t array names point into */
 };
 
 /* Load and analyse path.  Exits 2 on bad input, 3 on environment errors. */
