@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,10 @@
 #include "lsvc.h"
 #include "ndjson.h"
 #include "sandbox.h"
+
+struct cs_run {
+	struct sb_run sb;
+};
 
 struct cs_env {
 	struct cs_config cfg;
@@ -360,7 +365,7 @@ cs_env *cs_start(const struct cs_config *cfg, const struct cs_hooks *hooks, char
 	struct sb_config sc = {
 		.src = cfg->src, .workdir = cfg->workdir, .memory_mb = cfg->memory_mb,
 		.use_cgroup = cfg->use_cgroup, .cold_cache = cfg->cold_cache,
-		.evict_extra = cfg->evict_extra,
+		.evict_extra = cfg->evict_extra, .run = cfg->run ? &cfg->run->sb : NULL,
 	};
 	if (sb_prepare(&e->sb, &sc, err, errlen) != 0)
 		goto fail;
@@ -619,6 +624,36 @@ void cs_end(cs_env *e)
 }
 
 void cs_cleanup(void) { sb_pool_drain(); }
+
+cs_run *cs_run_begin(const struct cs_config *cfg, char *err, size_t errlen)
+{
+	cs_run *r = lp_xcalloc(1, sizeof *r);
+	if (mkdir(cfg->workdir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", cfg->workdir, strerror(errno));
+		free(r);
+		return NULL;
+	}
+	if (sb_run_begin(&r->sb, cfg->src, cfg->workdir, cfg->cold_cache, err, errlen) != 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int cs_run_shared(const cs_run *r, const char **why)
+{
+	if (why)
+		*why = r && !r->sb.ns ? r->sb.why : NULL;
+	return r && r->sb.ns;
+}
+
+void cs_run_end(cs_run *r)
+{
+	if (!r)
+		return;
+	sb_run_end(&r->sb);
+	free(r);
+}
 
 void cs_result_free(struct cs_result *r)
 {

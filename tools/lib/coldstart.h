@@ -87,6 +87,8 @@ struct cs_config {
 	                                  signal handler), waits end early and the
 	                                  environment is killed (status timeout,
 	                                  error_type "lp.Interrupted") */
+	struct cs_run *run;            /* NULL, or from cs_run_begin (one
+	                                  environment at a time, one thread) */
 };
 /* Lambda's defaults (timeout 3 s, init 10 s, 128 MB, counters on...). */
 void cs_config_defaults(struct cs_config *cfg);
@@ -132,6 +134,24 @@ int cs_invoke(cs_env *e, const char *event, size_t len, struct cs_result *out);
 char *const *cs_mapped_files(const cs_env *e);
 void cs_end(cs_env *e);
 void cs_result_free(struct cs_result *r);
+
+/* For callers that run environments one after another from one thread
+ * (lp-invoke local, lp-perfrec, benchmarks): what can be set up once per
+ * run instead of once per cold start.  The calling process moves into its
+ * own mount namespace with the run's directory on /tmp (open what you need
+ * under /tmp before), and the task root (cfg->src) is copied once to a
+ * read-only bind mount, as Lambda's /var/task is read-only (not with
+ * cold_cache: those copies are per start).  Each environment still starts
+ * with an empty /tmp: the directory is emptied before each start and
+ * after each end.  Set cfg->run to the result; NULL with err on a file
+ * error.  When the namespace cannot be made (not root, workdir under /tmp)
+ * environments work as without a run.  cs_run_end removes it all (call
+ * it after the last cs_end, also on the way out of a signal). */
+typedef struct cs_run cs_run;
+cs_run *cs_run_begin(const struct cs_config *cfg, char *err, size_t errlen);
+/* 1: environments of this run share its mount namespace (why[] else). */
+int cs_run_shared(const cs_run *r, const char **why);
+void cs_run_end(cs_run *r);
 
 /* Remove the cgroups that ended environments left for reuse (see
  * sb_destroy).  Runs at exit anyway; call it before re-raising a fatal

@@ -28,6 +28,27 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Per run, for callers that run their sandboxes one at a time from one
+ * thread (lp-invoke local, benchmarks).  sb_run_begin moves the calling
+ * process into its own mount namespace with the run's tmp directory
+ * bind-mounted on /tmp (so the caller's own /tmp is that directory from
+ * then on: open what it needs under /tmp first), and copies the task root
+ * once into a read-only bind mount (not with cold_cache).  Sandboxes given
+ * the run skip their own namespace (/tmp is emptied before each start and
+ * after each end) and, with the template, their copy.  Without root, with
+ * a workdir under /tmp, or when unshare fails, ns is 0 with a reason and
+ * sandboxes work as without a run.  -1 (err) only on file errors. */
+struct sb_run {
+	int ns;                /* 1: this process is in the run's mount namespace */
+	char *dir;             /* the run's directory under workdir */
+	char *tmpdir;          /* on /tmp (ns) */
+	char *taskroot;        /* read-only task root, or NULL (copies per start) */
+	char why[160];         /* why ns is 0 */
+};
+int sb_run_begin(struct sb_run *r, const char *src, const char *workdir, int cold_cache,
+    char *err, size_t errlen);
+void sb_run_end(struct sb_run *r);
+
 struct sb_config {
 	const char *src;       /* task root directory (with bootstrap) or a bootstrap file */
 	const char *workdir;   /* where per-start copies go (created if missing) */
@@ -35,6 +56,7 @@ struct sb_config {
 	int use_cgroup;        /* 1: try to create a cgroup with the limits */
 	int cold_cache;        /* 1: evict task root + mapped files before start */
 	const char *const *evict_extra; /* more files to evict (NULL-terminated), may be NULL */
+	const struct sb_run *run; /* NULL, or the run this sandbox belongs to */
 };
 
 struct sb_exit {
@@ -73,6 +95,7 @@ struct sb {
 	int cg_peak_fd;        /* v2: memory.peak fd that was reset, -1 */
 	long long cg_base;     /* peak level right after the reset (bytes) */
 	long long cg_oom_base; /* OOM kills counted before this environment */
+	int run_tmp;           /* 1: tmpdir is the run's /tmp (sb_run) */
 };
 
 void sb_init(struct sb *s);

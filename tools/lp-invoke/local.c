@@ -23,6 +23,7 @@ static void on_signal(int sig) { stop_sig = sig; }
  * must not leave the environment behind: kill it, remove its copies and
  * cgroups. */
 static cs_env *current;
+static cs_run *run;
 static char *own_workdir_path; /* removed at exit when we made it */
 static void cleanup(void)
 {
@@ -32,6 +33,8 @@ static void cleanup(void)
 		cs_end(current);
 		current = NULL;
 	}
+	cs_run_end(run); /* the run's /tmp and read-only task root */
+	run = NULL;
 	cs_cleanup(); /* pooled cgroups */
 	if (own_workdir_path) {
 		(void)rmdir(own_workdir_path);
@@ -222,6 +225,17 @@ int invoke_local(const struct inv_opts *o)
 	cfg.log_fd = log_fd;
 	cfg.stop = &stop_sig;
 
+	/* Environments run one after another: one mount namespace and one
+	 * read-only task root for the run (every path under /tmp that we need
+	 * is open by now: event file, log, stdin). */
+	{
+		char err[512];
+		run = cs_run_begin(&cfg, err, sizeof err);
+		if (!run)
+			lp_errx(LP_EXIT_ENV, "%s", err);
+		cfg.run = run;
+	}
+
 	char **evict = lp_xcalloc(1, sizeof *evict);
 	size_t nevict = 0;
 	long total = o->cold * (1 + o->warm), done = 0, seq = 0;
@@ -278,6 +292,8 @@ int invoke_local(const struct inv_opts *o)
 		current = NULL;
 		cs_end(e);
 	}
+	cs_run_end(run);
+	run = NULL;
 	if (!got_any && !stop_sig && rc == LP_EXIT_OK && o->cold > 0) {
 		lp_warnx("no events on standard input");
 		rc = LP_EXIT_USAGE;
