@@ -81,6 +81,12 @@ static void anchor_open(void)
 	(void)perf_open(&a, 0); /* deliberately kept open */
 }
 
+/* No hardware PMU (a VM): the answer does not change while we run, so the
+ * four hardware events are not asked for again at every cold start. */
+static pthread_mutex_t hw_mu = PTHREAD_MUTEX_INITIALIZER;
+static int hw_absent;
+static char hw_reason[PC_N][PC_REASON_MAX];
+
 void pc_none(struct pc_set *s, const char *reason)
 {
 	for (int i = 0; i < PC_N; i++) {
@@ -126,6 +132,15 @@ int pc_open(struct pc_set *s, pid_t pid)
 			anchor_id = id;
 			pthread_once(&anchor_once, anchor_open);
 		}
+		if (a.type == PERF_TYPE_HARDWARE) {
+			pthread_mutex_lock(&hw_mu);
+			int absent = hw_absent;
+			if (absent)
+				memcpy(s->reason[i], hw_reason[i], PC_REASON_MAX);
+			pthread_mutex_unlock(&hw_mu);
+			if (absent)
+				continue;
+		}
 		a.disabled = 1;
 		a.enable_on_exec = 1;
 		a.inherit = 1;
@@ -140,6 +155,17 @@ int pc_open(struct pc_set *s, pid_t pid)
 				hint = "not permitted (perf_event_paranoid / CAP_PERFMON): ";
 			snprintf(s->reason[i], PC_REASON_MAX, "%sperf_event_open(%s) = %s",
 			    hint, cfgname[i], strerrorname_np(e) ? strerrorname_np(e) : strerror(e));
+			if (a.type == PERF_TYPE_HARDWARE && (e == ENOENT || e == EOPNOTSUPP || e == ENODEV)) {
+				pthread_mutex_lock(&hw_mu);
+				memcpy(hw_reason[i], s->reason[i], PC_REASON_MAX);
+				/* absent once every hardware event has failed so */
+				int all = 1;
+				for (int k = PC_CYCLES; k <= PC_BRANCH_MISSES; k++)
+					if (!hw_reason[k][0])
+						all = 0;
+				hw_absent = all;
+				pthread_mutex_unlock(&hw_mu);
+			}
 			continue;
 		}
 		s->fd[i] = fd;

@@ -46,6 +46,7 @@ void sb_init(struct sb *s)
 	s->exec_err_fd = -1;
 	s->tree_peak_kb = -1;
 	s->cg_peak_fd = -1;
+	s->mstat_fd = -1;
 }
 
 /* ---- files ---- */
@@ -833,6 +834,12 @@ int sb_prepare(struct sb *s, const struct sb_config *cfg, char *err, size_t errl
 	return 0;
 }
 
+/* What the child tells the parent before it waits for the release. */
+struct child_status {
+	char tmp;               /* 'm': /tmp is a private mount, 'n': TMPDIR */
+	int join_errno[2];      /* joining the memory / cpu cgroup: 0 or errno */
+};
+
 int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen)
 {
 	int gate[2], xerr[2], out[2], mstat[2];
@@ -858,12 +865,22 @@ int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen)
 	int try_mount = !s->run_tmp && geteuid() == 0 && realpath(s->root, real) &&
 	    strncmp(real, "/tmp/", 5) != 0;
 	int run_tmp = s->run_tmp;
+	/* The child joins its cgroups itself: on cgroup v1 a migration waits
+	 * for an RCU grace period (cgroup_threadgroup_rwsem), up to several
+	 * ms on a busy machine, and the parent opens the perf counters
+	 * meanwhile instead of waiting. */
+	char *procs[2] = {
+		s->cg_mem ? lp_xasprintf("%s/cgroup.procs", s->cg_mem) : NULL,
+		s->cg_cpu ? lp_xasprintf("%s/cgroup.procs", s->cg_cpu) : NULL,
+	};
 
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		free(env_tmp);
 		free(tmpvar);
+		free(procs[0]);
+		free(procs[1]);
 		errno = e;
 		return fail(err, errlen, "fork: %s", strerror(errno));
 	}
@@ -879,7 +896,17 @@ int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen)
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
 		    mount(s->tmpdir, "/tmp", NULL, MS_BIND, NULL) == 0)
 			ok = 'm';
-		if (write(mstat[1], &ok, 1) != 1)
+		struct child_status cst = { .tmp = ok };
+		for (int k = 0; k < 2; k++) {
+			if (!procs[k])
+				continue;
+			int fd = open(procs[k], O_WRONLY | O_CLOEXEC);
+			if (fd < 0 || write(fd, "0", 1) != 1)
+				cst.join_errno[k] = errno ? errno : EIO;
+			if (fd >= 0)
+				close(fd);
+		}
+		if (write(mstat[1], &cst, sizeof cst) != (ssize_t)sizeof cst)
 			_exit(126);
 		if (dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(126);
@@ -914,43 +941,54 @@ int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen)
 	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (s->pidfd < 0)
 		return fail(err, errlen, "pidfd_open: %s", strerror(errno));
-	char m = 0;
+	free(procs[0]);
+	free(procs[1]);
+	s->mstat_fd = mstat[0];
+	s->ready = 0;
+	return 0;
+}
+
+int sb_fork_wait(struct sb *s, char *err, size_t errlen)
+{
+	if (s->ready)
+		return 0;
+	struct child_status cst;
 	ssize_t r;
 	do
-		r = read(mstat[0], &m, 1);
+		r = read(s->mstat_fd, &cst, sizeof cst);
 	while (r < 0 && errno == EINTR);
-	close(mstat[0]);
-	if (r != 1)
+	close(s->mstat_fd);
+	s->mstat_fd = -1;
+	if (r != (ssize_t)sizeof cst)
 		return fail(err, errlen, "sandbox child died before exec");
-	s->private_tmp = m == 'm';
-	/* Join the cgroup(s) while the child waits. */
-	char pidbuf[32];
-	snprintf(pidbuf, sizeof pidbuf, "%d", (int)pid);
-	if (s->cg_mem) {
-		char *p = lp_xasprintf("%s/cgroup.procs", s->cg_mem);
-		if (write_file(p, pidbuf) != 0) {
-			snprintf(s->cg_reason, sizeof s->cg_reason, "write %s: %s", p, strerror(errno));
-			s->mem_limited = 0;
-			if (s->cg_v2)
-				s->cpu_limited = 0;
-			free(s->cg_mem);
-			s->cg_mem = NULL;
-		}
-		free(p);
-	}
-	if (s->cg_cpu) {
-		char *p = lp_xasprintf("%s/cgroup.procs", s->cg_cpu);
-		if (write_file(p, pidbuf) != 0) {
-			snprintf(s->cg_reason, sizeof s->cg_reason, "write %s: %s", p, strerror(errno));
+	s->ready = 1;
+	s->private_tmp = cst.tmp == 'm';
+	if (cst.join_errno[0]) {
+		snprintf(s->cg_reason, sizeof s->cg_reason, "write %s/cgroup.procs: %s", s->cg_mem, strerror(cst.join_errno[0]));
+		s->mem_limited = 0;
+		if (s->cg_v2)
 			s->cpu_limited = 0;
-		}
-		free(p);
+		s->cg_pool_ok = 0;
+		/* not ours to reuse or read: removed as an unused group */
+		if (s->cg_peak_fd >= 0)
+			close(s->cg_peak_fd);
+		s->cg_peak_fd = -1;
+		(void)rmdir(s->cg_mem);
+		free(s->cg_mem);
+		s->cg_mem = NULL;
+	}
+	if (cst.join_errno[1]) {
+		snprintf(s->cg_reason, sizeof s->cg_reason, "write %s/cgroup.procs: %s", s->cg_cpu, strerror(cst.join_errno[1]));
+		s->cpu_limited = 0;
+		s->cg_pool_ok = 0;
 	}
 	return 0;
 }
 
 int sb_release(struct sb *s, uint64_t *t_ns, char *err, size_t errlen)
 {
+	if (sb_fork_wait(s, err, errlen) != 0)
+		return -1;
 	char c = 'x';
 	*t_ns = lp_now_ns();
 	ssize_t w = write(s->gate_fd, &c, 1);
@@ -1152,6 +1190,8 @@ void sb_destroy(struct sb *s)
 	cgroup_kill(s);
 	if (s->exec_err_fd >= 0)
 		close(s->exec_err_fd);
+	if (s->mstat_fd >= 0)
+		close(s->mstat_fd);
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	if (s->pidfd >= 0)

@@ -96,14 +96,20 @@ struct sb {
 	long long cg_base;     /* peak level right after the reset (bytes) */
 	long long cg_oom_base; /* OOM kills counted before this environment */
 	int run_tmp;           /* 1: tmpdir is the run's /tmp (sb_run) */
+	int mstat_fd;          /* read end: the child's setup status, -1 */
+	int ready;             /* 1: the child's setup status was read */
 };
 
 void sb_init(struct sb *s);
 int sb_prepare(struct sb *s, const struct sb_config *cfg, char *err, size_t errlen);
 /* fork; the child joins the cgroup, sets up /tmp, redirects stdout and
  * stderr to a pipe (s->out_fd), chdirs to the task root and blocks until
- * sb_release().  envp is the child's whole environment. */
+ * sb_release().  envp is the child's whole environment.  Returns without
+ * waiting for the child's setup: private_tmp, the limits and cg_reason are
+ * known after sb_fork_wait (sb_release calls it). */
 int sb_fork(struct sb *s, char *const envp[], char *err, size_t errlen);
+/* Wait for the child's setup (cgroups joined, /tmp); -1 if it died. */
+int sb_fork_wait(struct sb *s, char *err, size_t errlen);
 /* Let the child exec; *t_ns = CLOCK_MONOTONIC just before.  Does not wait
  * for the execve: -1 only when the child cannot be released. */
 int sb_release(struct sb *s, uint64_t *t_ns, char *err, size_t errlen);
