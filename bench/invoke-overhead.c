@@ -10,10 +10,12 @@
  *            a plain listening socket); accept; read its first request up
  *            to the blank line: t1.  Then SIGKILL and reap.
  *   bare     the engine (tools/lib/coldstart, what lp-invoke runs) without
- *            cgroups or perf counters: task root copy, local Lambda service
- *            on libmicrohttpd, one event, response, the next /next, kill.
+ *            cgroups or perf counters, with lp-invoke's per-run setup
+ *            (cs_run: one mount namespace, a read-only task root; /tmp
+ *            emptied per start): local Lambda service on libmicrohttpd, one
+ *            event, response, the next /next, kill.
  *   full     the engine as lp-invoke runs by default, with cgroup limits
- *            at 1769 MB (one whole CPU, so the quota does not slow the
+ *            (cgroups reused from start to start, as in lp-invoke) at 1769 MB (one whole CPU, so the quota does not slow the
  *            function) and the per-phase perf counters.
  *   full128  the same at 128 MB (the default): a CPU quota of 128/1769.
  * init = t1 - t0 (floor) or the record's init_ms (same definition: release
@@ -110,6 +112,8 @@ static double floor_once(const char *bootstrap, const char *dir, double *cycle_u
 	return (double)(t1 - t0) / 1e3;
 }
 
+static cs_run *run; /* as lp-invoke local: one namespace and task root per run */
+
 static double engine_once(const char *bootstrap, const char *workdir, int variant, double *cycle_us)
 {
 	uint64_t c0 = lp_now_ns();
@@ -121,6 +125,7 @@ static double engine_once(const char *bootstrap, const char *workdir, int varian
 	cfg.use_cgroup = variant != V_BARE;
 	cfg.counters = variant != V_BARE;
 	cfg.memory_mb = variant == V_FULL128 ? 128 : 1769;
+	cfg.run = run;
 	char err[512];
 	cs_env *e = cs_start(&cfg, NULL, err, sizeof err);
 	if (!e)
@@ -174,6 +179,19 @@ int main(int argc, char **argv)
 	if (!mkdtemp(workdir))
 		lp_err(LP_EXIT_ENV, "mkdtemp");
 
+	{
+		struct cs_config rc;
+		cs_config_defaults(&rc);
+		rc.src = bootstrap;
+		rc.workdir = workdir;
+		char err[512];
+		run = cs_run_begin(&rc, err, sizeof err);
+		if (!run)
+			lp_errx(LP_EXIT_ENV, "%s", err);
+		const char *why;
+		if (!cs_run_shared(run, &why))
+			lp_warnx("no run-wide namespace: %s", why);
+	}
 	double *init[NV], *cyc[NV];
 	for (int v = 0; v < NV; v++) {
 		init[v] = lp_xcalloc((size_t)rounds, sizeof(double));
@@ -252,6 +270,8 @@ int main(int argc, char **argv)
 		free(cyc[v]);
 		free(pair[v]);
 	}
+	cs_run_end(run);
+	cs_cleanup();
 	if (rmdir(workdir) != 0)
 		lp_warn("rmdir %s", workdir);
 	lp_close_stdout();
