@@ -84,8 +84,12 @@ $(LP_SWEEP_BUILD)/$(2)/$(1)-rust/bootstrap: export CARGO_PROFILE_RELEASE_ULTRA_L
 $(LP_SWEEP_BUILD)/$(2)/$(1)-rust/bootstrap: export CARGO_PROFILE_RELEASE_ULTRA_CODEGEN_UNITS = $(call lp_sw_w,$(3),3)
 $(LP_SWEEP_BUILD)/$(2)/$(1)-rust/bootstrap: export CARGO_PROFILE_RELEASE_ULTRA_PANIC = $(call lp_sw_w,$(3),4)
 endef
+# A static link also needs what the libraries themselves link (sqlite: -lm
+# -lz): pkg-config --static, for the function's libraries.
+lp_sw_static_libs = $(or $(shell pkg-config --static --libs-only-l $(patsubst -l%,%,$(LP_C_LDLIBS_$(1))) 2>/dev/null),$(LP_C_LDLIBS_$(1)))
 define lp_sweep_c
 $(LP_SWEEP_BUILD)/$(2)/$(1)-c/bootstrap: LP_LAMBDA_CC = $(if $(filter musl,$(call lp_sw_w,$(3),2)),musl-gcc,$(LP_LAMBDA_CC))
+$(if $(filter dynamic,$(call lp_sw_w,$(3),2)),,$(if $(LP_C_LDLIBS_$(1)),$(LP_SWEEP_BUILD)/$(2)/$(1)-c/bootstrap: LP_C_LDLIBS_$(1) = $(call lp_sw_static_libs,$(1))))
 endef
 lp_sw_cflags  = $(patsubst -Os,-O$(call lp_sw_w,$(1),1),$(LP_C_ULTRA))
 lp_sw_ldflags = $(patsubst -Os,-O$(call lp_sw_w,$(1),1),$(LP_C_ULTRA_LD)) $(if $(filter dynamic,$(call lp_sw_w,$(1),2)),,-static)
