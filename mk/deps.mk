@@ -13,7 +13,7 @@ LP_DEPS_STAMP = $(LP_BUILD)/.deps-$(shell printf '%s ' $(sort $(LP_DEB_PKGS)) | 
 
 .PHONY: deps
 deps: ## install missing build dependencies (Debian packages)
-	@$(MAKE) --no-print-directory $(LP_DEPS_STAMP)
+	@test -e $(LP_DEPS_STAMP) || $(MAKE) --no-print-directory $(LP_DEPS_STAMP)
 
 # A pattern, and deps' recipe: both see LP_DEB_PKGS after every mk file
 # appended to it (a target or prerequisite here would expand too early).
