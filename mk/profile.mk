@@ -42,8 +42,13 @@ profile: $(if $(filter aws,$(PLATFORM)),measure-aws,measure) ## the main job: bu
 # LP_PROFILE_REPORTS_LAST run after all of those, whatever the order the mk
 # files are read in (mk/propose.mk: perf, bottlenecks, proposals read what
 # the others wrote).
+# The statistics table comes first whatever the include order (issue 6:
+# summary table, size summary, bottlenecks, proposals, paths).
+LP_PROFILE_FIRST := stats-table
 .PHONY: profile-report
 profile-report:
-	@$(if $(strip $(LP_PROFILE_REPORTS)),$(MAKE) --no-print-directory $(LP_PROFILE_REPORTS),true)
-	@$(if $(strip $(LP_PROFILE_REPORTS_LAST)),$(MAKE) --no-print-directory $(LP_PROFILE_REPORTS_LAST),true)
 	@echo "lp: records in $(LP_OUT)/invocations.ndjson" >&2
+	@$(if $(strip $(LP_PROFILE_REPORTS)),$(MAKE) --no-print-directory \
+	  $(filter $(LP_PROFILE_FIRST),$(LP_PROFILE_REPORTS)) \
+	  $(filter-out $(LP_PROFILE_FIRST),$(LP_PROFILE_REPORTS)),true)
+	@$(if $(strip $(LP_PROFILE_REPORTS_LAST)),$(MAKE) --no-print-directory $(LP_PROFILE_REPORTS_LAST),true)
