@@ -176,6 +176,15 @@ int lp_parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+int lp_parse_table_format(const char *s)
+{
+	if (strcmp(s, "table") == 0)
+		return 1;
+	if (strcmp(s, "ndjson") == 0)
+		return 0;
+	return -1;
+}
+
 const char *lp_run_id(void)
 {
 	static char id[64];

@@ -45,6 +45,9 @@ int64_t lp_wall_ms(void);
 /* Strict number parsing: the whole string, in range.  0 ok, -1 bad. */
 int lp_parse_long(const char *s, long min, long max, long *out);
 int lp_parse_double(const char *s, double min, double max, double *out);
+/* --format of the tools that write NDJSON or a table: 0 "ndjson",
+ * 1 "table", -1 anything else (the caller says what was wrong). */
+int lp_parse_table_format(const char *s);
 
 /* A run id unique enough to join records of one run: UTC time + pid + random. */
 const char *lp_run_id(void);

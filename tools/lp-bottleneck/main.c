@@ -478,11 +478,7 @@ int main(int argc, char **argv)
 		case 'l': list = 1; break;
 		case 'g': gate = 1; break;
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				table = 1;
-			else if (strcmp(optarg, "ndjson") == 0)
-				table = 0;
-			else
+			if ((table = lp_parse_table_format(optarg)) < 0)
 				lp_usage_error("--format '%s': want ndjson or table", optarg);
 			break;
 		case 'h': usage(stdout); lp_close_stdout(); return LP_EXIT_OK;

@@ -60,11 +60,7 @@ int pr_confirm_main(int argc, char **argv)
 		switch (c) {
 		case 'a': applied = optarg; break;
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				table = 1;
-			else if (strcmp(optarg, "ndjson") == 0)
-				table = 0;
-			else
+			if ((table = lp_parse_table_format(optarg)) < 0)
 				lp_usage_error("confirm --format '%s': want ndjson or table", optarg);
 			break;
 		case 'h':

@@ -182,11 +182,7 @@ int pr_sweep_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				table = 1;
-			else if (strcmp(optarg, "ndjson") == 0)
-				table = 0;
-			else
+			if ((table = lp_parse_table_format(optarg)) < 0)
 				lp_usage_error("sweep --format '%s': want ndjson or table", optarg);
 			break;
 		case 'h':

@@ -220,9 +220,7 @@ int sz_diff_main(int argc, char **argv)
 				lp_usage_error("-n: not a positive integer: %s", optarg);
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				table = 1;
-			else if (strcmp(optarg, "ndjson") != 0)
+			if ((table = lp_parse_table_format(optarg)) < 0)
 				lp_usage_error("--format: ndjson or table, not %s", optarg);
 			break;
 		case O_SPLIT: oa.split_std = ob.split_std = 1; break;
