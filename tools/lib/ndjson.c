@@ -129,6 +129,12 @@ int nd_get_number(const json_t *obj, const char *dotted, double *out)
 	return 1;
 }
 
+double nd_num(const json_t *obj, const char *dotted)
+{
+	double v;
+	return nd_get_number(obj, dotted, &v) == 1 ? v : NAN;
+}
+
 const char *nd_get_string(const json_t *obj, const char *dotted)
 {
 	json_t *v = nd_get_path(obj, dotted);

@@ -31,6 +31,9 @@ json_t *nd_get_path(const json_t *obj, const char *dotted);
 /* 1: number stored in *out; 0: missing or null; -1: present but not a
  * finite number. */
 int nd_get_number(const json_t *obj, const char *dotted, double *out);
+/* The number nd_get_number finds, else NaN (missing, null or not a finite
+ * number): for sorting and arithmetic where NaN already means "none". */
+double nd_num(const json_t *obj, const char *dotted);
 /* String field or NULL. */
 const char *nd_get_string(const json_t *obj, const char *dotted);
 

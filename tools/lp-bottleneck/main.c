@@ -373,16 +373,11 @@ static void list_rules(void)
 
 /* --- output -------------------------------------------------------------- */
 
-static double num_or_nan(const json_t *o, const char *k)
-{
-	double v;
-	return nd_get_number(o, k, &v) == 1 ? v : NAN;
-}
 
 static int by_impact(const void *pa, const void *pb)
 {
 	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	double ia = num_or_nan(a, "impact_ms"), ib = num_or_nan(b, "impact_ms");
+	double ia = nd_num(a, "impact_ms"), ib = nd_num(b, "impact_ms");
 	if (!isnan(ia) && isnan(ib))
 		return -1;
 	if (isnan(ia) && !isnan(ib))
@@ -390,8 +385,8 @@ static int by_impact(const void *pa, const void *pb)
 	if (!isnan(ia) && ia != ib)
 		return ia > ib ? -1 : 1;
 	/* No time on either side: how far over its threshold each is. */
-	double ra = num_or_nan(a, "value") / num_or_nan(a, "threshold");
-	double rb = num_or_nan(b, "value") / num_or_nan(b, "threshold");
+	double ra = nd_num(a, "value") / nd_num(a, "threshold");
+	double rb = nd_num(b, "value") / nd_num(b, "threshold");
 	if (ra != rb && !isnan(ra) && !isnan(rb))
 		return ra > rb ? -1 : 1;
 	return strcmp(nd_get_string(a, "location"), nd_get_string(b, "location"));
@@ -419,7 +414,7 @@ static void finish(json_t *found)
 
 static void fmt_num(char *b, size_t n, const json_t *o, const char *k, const char *fmt)
 {
-	double v = num_or_nan(o, k);
+	double v = nd_num(o, k);
 	if (isnan(v))
 		snprintf(b, n, "-");
 	else

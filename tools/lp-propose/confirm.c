@@ -15,11 +15,6 @@
 #include "lputil.h"
 #include "ndjson.h"
 
-static double num(const json_t *o, const char *k)
-{
-	double v;
-	return nd_get_number(o, k, &v) == 1 ? v : NAN;
-}
 
 static const json_t *find_proposal(const json_t *props, const char *id)
 {
@@ -30,7 +25,7 @@ static const json_t *find_proposal(const json_t *props, const char *id)
 		const char *a = nd_get_string(p, "id"), *b = nd_get_string(p, "proposal");
 		if ((a && strcmp(a, id) == 0) || (b && strcmp(b, id) == 0)) {
 			/* Several bottlenecks, one change: the best-ranked. */
-			if (!best || num(p, "rank") < num(best, "rank"))
+			if (!best || nd_num(p, "rank") < nd_num(best, "rank"))
 				best = p;
 		}
 	}
@@ -89,7 +84,7 @@ int pr_confirm_main(int argc, char **argv)
 		const json_t *cmp = find_comparison(in.comparisons, metric);
 		if (!cmp)
 			lp_errx(LP_EXIT_USAGE, "confirm: no comparison of field '%s' in the input (proposal %s)", metric, id);
-		double base = num(json_object_get(cmp, "base"), "p50"), cand = num(json_object_get(cmp, "cand"), "p50");
+		double base = nd_num(json_object_get(cmp, "base"), "p50"), cand = nd_num(json_object_get(cmp, "cand"), "p50");
 		double change = cand - base;
 		const char *verdict = nd_get_string(cmp, "verdict");
 		int ok = verdict && strcmp(verdict, "faster") == 0;
@@ -105,8 +100,8 @@ int pr_confirm_main(int argc, char **argv)
 		char *why = lp_xasprintf("lp-stats verdict '%s': %s", verdict ? verdict : "none",
 					 nd_get_string(cmp, "verdict_reason") ? nd_get_string(cmp, "verdict_reason") : "no reason given");
 		json_object_set_new(o, "verdict_reason", json_string(why));
-		json_object_set_new(o, "expected_gain_ms", nd_real(num(p, "gain_ms")));
-		if (isnan(num(p, "gain_ms")))
+		json_object_set_new(o, "expected_gain_ms", nd_real(nd_num(p, "gain_ms")));
+		if (isnan(nd_num(p, "gain_ms")))
 			json_object_set_new(o, "expected_gain_ms_reason", json_string("the proposal had no measured gain"));
 		json_object_set_new(o, "expected_basis", json_copy(json_object_get(p, "gain_basis")));
 		json_object_set_new(o, "base_p50", nd_real(base));
@@ -134,7 +129,7 @@ int pr_confirm_main(int argc, char **argv)
 		json_object_set_new(o, "n_cand", json_copy(json_object_get(json_object_get(cmp, "cand"), "n")));
 		if (table) {
 			char e[32], m[64], pc[32];
-			double g = num(p, "gain_ms");
+			double g = nd_num(p, "gain_ms");
 			if (isnan(g))
 				snprintf(e, sizeof e, "-");
 			else
@@ -143,7 +138,7 @@ int pr_confirm_main(int argc, char **argv)
 				snprintf(m, sizeof m, "%+.3f [-]", change);
 			else
 				snprintf(m, sizeof m, "%+.3f [%+.3f,%+.3f]", change, lo, hi);
-			double mc = num(cmp, "median_change_pct");
+			double mc = nd_num(cmp, "median_change_pct");
 			if (isnan(mc))
 				snprintf(pc, sizeof pc, "-");
 			else

@@ -250,11 +250,6 @@ static const json_t *current_variant(const json_t *variants)
 	return NULL;
 }
 
-static double num(const json_t *o, const char *k)
-{
-	double v;
-	return nd_get_number(o, k, &v) == 1 ? v : NAN;
-}
 
 /* The variant a "sweep:" line names: the current settings with the given
  * keys changed; "best": the lowest init p50; "smallest": the smallest file.
@@ -278,9 +273,9 @@ static const json_t *find_variant(const json_t *variants, const char *spec, cons
 	if (strcmp(spec, "best") == 0 || strcmp(spec, "smallest") == 0) {
 		const char *key = spec[0] == 'b' ? "init_ms_p50" : "file_bytes";
 		json_array_foreach(variants, i, v) {
-			if (v == cur || isnan(num(v, key)) || !(num(v, key) < num(cur, key)))
+			if (v == cur || isnan(nd_num(v, key)) || !(nd_num(v, key) < nd_num(cur, key)))
 				continue;
-			if (!best || num(v, key) < num(best, key))
+			if (!best || nd_num(v, key) < nd_num(best, key))
 				best = v;
 		}
 		if (!best)
@@ -377,7 +372,7 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 	json_object_set_new(o, "metric", json_string(e->metric ? e->metric : "init_ms"));
 	double gain = NAN;
 	if (variant) {
-		double d = num(variant, "init_ms_p50_delta");
+		double d = nd_num(variant, "init_ms_p50_delta");
 		json_t *ci = json_object_get(variant, "init_ms_p50_delta_ci95");
 		gain = -d;
 		json_object_set_new(o, "gain_kind", json_string("measured"));
@@ -390,7 +385,7 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 			json_object_set_new(o, "significant", json_boolean(hi < 0 || lo > 0));
 			basis = lp_xasprintf("measured: sweep variant %s vs current %s, one interleaved run, n=%.0f each: init p50 %.3f -> %.3f ms, change %+.3f ms [95%% CI %+.3f, %+.3f]",
 					     nd_get_string(variant, "variant"), cur ? nd_get_string(cur, "variant") : "?",
-					     num(variant, "n"), num(cur, "init_ms_p50"), num(variant, "init_ms_p50"), d, lo, hi);
+					     nd_num(variant, "n"), nd_num(cur, "init_ms_p50"), nd_num(variant, "init_ms_p50"), d, lo, hi);
 		} else {
 			json_object_set_new(o, "gain_ci95", json_null());
 			json_object_set_new(o, "gain_ci95_reason", json_string("the sweep record has no CI of the change"));
@@ -400,12 +395,12 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 		}
 		json_object_set_new(o, "gain_basis", json_string(basis));
 		free(basis);
-		double fb = num(variant, "file_bytes"), cb = cur ? num(cur, "file_bytes") : NAN;
+		double fb = nd_num(variant, "file_bytes"), cb = cur ? nd_num(cur, "file_bytes") : NAN;
 		json_object_set_new(o, "gain_bytes", nd_real(cb - fb));
-	} else if (!sweep_first && !isnan(e->fraction) && b && !isnan(num(b, "impact_ms"))) {
-		gain = e->fraction * num(b, "impact_ms");
+	} else if (!sweep_first && !isnan(e->fraction) && b && !isnan(nd_num(b, "impact_ms"))) {
+		gain = e->fraction * nd_num(b, "impact_ms");
 		char *basis = lp_xasprintf("measured share x stated assumption: %s measured %.3f ms (%s) x %.2f ('%s') = %.3f ms",
-					   nd_get_string(b, "id") ? nd_get_string(b, "id") : "bottleneck", num(b, "impact_ms"),
+					   nd_get_string(b, "id") ? nd_get_string(b, "id") : "bottleneck", nd_num(b, "impact_ms"),
 					   nd_get_string(b, "impact_basis") ? nd_get_string(b, "impact_basis") : "?",
 					   e->fraction, e->assumption, gain);
 		json_object_set_new(o, "gain_kind", json_string("share"));
@@ -417,7 +412,7 @@ static void emit(gen *g, const pr_entry *e, json_t *bids, const json_t *b, const
 	} else {
 		const char *reason = why ? why
 				   : e->no_gain ? "the catalogue gives no basis for a number; validate measures it"
-				   : b && isnan(num(b, "impact_ms")) && nd_get_string(b, "impact_ms_reason")
+				   : b && isnan(nd_num(b, "impact_ms")) && nd_get_string(b, "impact_ms_reason")
 				   ? nd_get_string(b, "impact_ms_reason")
 				   : "no measured basis";
 		json_object_set_new(o, "gain_kind", json_null());
@@ -515,7 +510,7 @@ static void propose_entry(gen *g, const pr_entry *e, int pass)
 static int by_priority(const void *pa, const void *pb)
 {
 	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	double x = num(a, "priority"), y = num(b, "priority");
+	double x = nd_num(a, "priority"), y = nd_num(b, "priority");
 	if (!isnan(x) && isnan(y))
 		return -1;
 	if (isnan(x) && !isnan(y))
@@ -523,7 +518,7 @@ static int by_priority(const void *pa, const void *pb)
 	if (!isnan(x) && x != y)
 		return x > y ? -1 : 1;
 	/* No priority on either side: the larger gain first, none last. */
-	double ga = num(a, "gain_ms"), gb = num(b, "gain_ms");
+	double ga = nd_num(a, "gain_ms"), gb = nd_num(b, "gain_ms");
 	if (!isnan(ga) && isnan(gb))
 		return -1;
 	if (isnan(ga) && !isnan(gb))

@@ -12,11 +12,6 @@
 #include "ndjson.h"
 #include "quant.h"
 
-static double num(const json_t *o, const char *k)
-{
-	double v;
-	return nd_get_number(o, k, &v) == 1 ? v : NAN;
-}
 
 static const char *str(const json_t *o, const char *k, const char *dflt)
 {
@@ -58,11 +53,11 @@ void pr_table(const pr_input *in, const json_t *props, size_t top)
 	for (size_t i = 0; i < limit(props, top); i++) {
 		const json_t *p = json_array_get(props, i);
 		char g[32], pr[32];
-		fmtn(g, sizeof g, num(p, "gain_ms"), "%.3f");
-		fmtn(pr, sizeof pr, num(p, "priority"), "%.3f");
+		fmtn(g, sizeof g, nd_num(p, "gain_ms"), "%.3f");
+		fmtn(pr, sizeof pr, nd_num(p, "priority"), "%.3f");
 		/* Why a gain has no priority, in the column. */
 		const char *why = str(p, "priority_reason", "");
-		if (isnan(num(p, "priority")) && !isnan(num(p, "gain_ms")))
+		if (isnan(nd_num(p, "priority")) && !isnan(nd_num(p, "gain_ms")))
 			snprintf(pr, sizeof pr, "%s", strncmp(why, "not significant", 15) == 0 ? "n.s." : "slower");
 		printf("%3zu  %9s  %-6s %8s  %-10s %s%s%s\n", i + 1, g, str(p, "effort", "?"), pr, str(p, "layer", "?"),
 		       color ? "\033[1m" : "", str(p, "title", "?"), color ? "\033[0m" : "");
@@ -131,8 +126,8 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 		json_t *b;
 		json_array_foreach(in->bottlenecks, i, b) {
 			char ms[32], pct[32];
-			fmtn(ms, sizeof ms, num(b, "impact_ms"), "%.3f");
-			fmtn(pct, sizeof pct, num(b, "impact_pct"), "%.1f");
+			fmtn(ms, sizeof ms, nd_num(b, "impact_ms"), "%.3f");
+			fmtn(pct, sizeof pct, nd_num(b, "impact_pct"), "%.1f");
 			printf("| %zu | %s | %s | %s | %s | %s | %s |\n", i + 1, str(b, "rule", "?"), str(b, "phase", "-"),
 			       str(b, "location", "?"), ms, pct, str(b, "condition", "?"));
 		}
@@ -161,7 +156,7 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 	printf("## What to change first\n\n");
 	size_t nmeasured = 0;
 	for (size_t i = 0; i < json_array_size(props); i++)
-		nmeasured += !isnan(num(json_array_get(props, i), "gain_ms"));
+		nmeasured += !isnan(nd_num(json_array_get(props, i), "gain_ms"));
 	if (json_array_size(props) == 0) {
 		printf("No proposal: no bottleneck matched the catalogue.\n\n");
 	} else {
@@ -174,12 +169,12 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 			char g[64], pr[32];
 			json_t *ci = json_object_get(p, "gain_ci95");
 			if (json_array_size(ci) == 2)
-				snprintf(g, sizeof g, "%.3f [%.3f, %.3f]", num(p, "gain_ms"), json_number_value(json_array_get(ci, 0)),
+				snprintf(g, sizeof g, "%.3f [%.3f, %.3f]", nd_num(p, "gain_ms"), json_number_value(json_array_get(ci, 0)),
 					 json_number_value(json_array_get(ci, 1)));
 			else
-				fmtn(g, sizeof g, num(p, "gain_ms"), "%.3f");
-			fmtn(pr, sizeof pr, num(p, "priority"), "%.3f");
-			if (isnan(num(p, "priority")) && !isnan(num(p, "gain_ms")))
+				fmtn(g, sizeof g, nd_num(p, "gain_ms"), "%.3f");
+			fmtn(pr, sizeof pr, nd_num(p, "priority"), "%.3f");
+			if (isnan(nd_num(p, "priority")) && !isnan(nd_num(p, "gain_ms")))
 				snprintf(pr, sizeof pr, "- (%s)", str(p, "priority_reason", "no priority"));
 			printf("| %zu | %s | %s | %s | %s | %s | %s |\n", i + 1, str(p, "title", "?"), str(p, "layer", "?"), g,
 			       str(p, "gain_kind", "none"), str(p, "effort", "?"), pr);
@@ -216,19 +211,19 @@ void pr_markdown(const pr_input *in, const json_t *props, size_t top, const char
 		json_array_foreach(in->variants, i, v) {
 			char a[64], d[64], p99[32], sz[32];
 			json_t *ci = json_object_get(v, "init_ms_p50_ci95");
-			fmt_ci(a, sizeof a, num(v, "init_ms_p50"), json_array_size(ci) == 2 ? json_number_value(json_array_get(ci, 0)) : NAN,
+			fmt_ci(a, sizeof a, nd_num(v, "init_ms_p50"), json_array_size(ci) == 2 ? json_number_value(json_array_get(ci, 0)) : NAN,
 			       json_array_size(ci) == 2 ? json_number_value(json_array_get(ci, 1)) : NAN);
 			ci = json_object_get(v, "init_ms_p50_delta_ci95");
 			if (json_is_true(json_object_get(v, "current")))
 				snprintf(d, sizeof d, "(current)");
 			else if (json_array_size(ci) == 2)
-				snprintf(d, sizeof d, "%+.3f [%+.3f, %+.3f]", num(v, "init_ms_p50_delta"),
+				snprintf(d, sizeof d, "%+.3f [%+.3f, %+.3f]", nd_num(v, "init_ms_p50_delta"),
 					 json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)));
 			else
-				fmtn(d, sizeof d, num(v, "init_ms_p50_delta"), "%+.3f");
-			fmtn(p99, sizeof p99, num(v, "cold_start_ms_p99"), "%.3f");
-			fmtn(sz, sizeof sz, num(v, "file_bytes") / 1024, "%.1f");
-			printf("| %s | %.0f | %s | %s | %s | %s | %s |\n", str(v, "variant", "?"), num(v, "n"), a, d, p99, sz,
+				fmtn(d, sizeof d, nd_num(v, "init_ms_p50_delta"), "%+.3f");
+			fmtn(p99, sizeof p99, nd_num(v, "cold_start_ms_p99"), "%.3f");
+			fmtn(sz, sizeof sz, nd_num(v, "file_bytes") / 1024, "%.1f");
+			printf("| %s | %.0f | %s | %s | %s | %s | %s |\n", str(v, "variant", "?"), nd_num(v, "n"), a, d, p99, sz,
 			       json_is_true(json_object_get(v, "pareto")) ? "yes" : "");
 		}
 		printf("\n");
