@@ -206,6 +206,12 @@ int main(void)
 		ok(good, "introsort st_sort of 100 values is correct");
 	}
 
+	/* ranking order: larger first, NaN last, ties left to the caller */
+	ok(st_cmp_desc(2, 1) == -1 && st_cmp_desc(1, 2) == 1 && st_cmp_desc(1, 1) == 0,
+	   "st_cmp_desc puts the larger value first and leaves ties at 0");
+	ok(st_cmp_desc(1, NAN) == -1 && st_cmp_desc(NAN, 1) == 1 && st_cmp_desc(NAN, NAN) == 0,
+	   "st_cmp_desc puts NaN last and two NaNs at 0");
+
 	/* bootstrap: deterministic per seed, brackets the point ratio */
 	{
 		double lo2, hi2;

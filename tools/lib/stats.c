@@ -241,6 +241,17 @@ static void radix(double *v, size_t n)
 	free(cnt);
 }
 
+int st_cmp_desc(double a, double b)
+{
+	if (!isnan(a) && isnan(b))
+		return -1;
+	if (isnan(a) && !isnan(b))
+		return 1;
+	if (!isnan(a) && a != b)
+		return a > b ? -1 : 1;
+	return 0;
+}
+
 void st_sort(double *v, size_t n)
 {
 	if (n >= 4096) {

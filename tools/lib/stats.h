@@ -31,6 +31,10 @@ double st_binom_cdf(long k, long n, double p);
 /* --- descriptive ------------------------------------------------------ */
 
 void st_sort(double *v, size_t n);
+/* Order for a ranking, larger first and NaN ("not measured") last: -1 when
+ * a goes first, 1 when b does, 0 when equal or both NaN (the caller breaks
+ * the tie). */
+int st_cmp_desc(double a, double b);
 /* Mean and sample standard deviation (n - 1), Welford's update. */
 typedef struct {
 	size_t n;

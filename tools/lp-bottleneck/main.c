@@ -377,13 +377,9 @@ static void list_rules(void)
 static int by_impact(const void *pa, const void *pb)
 {
 	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	double ia = nd_num(a, "impact_ms"), ib = nd_num(b, "impact_ms");
-	if (!isnan(ia) && isnan(ib))
-		return -1;
-	if (isnan(ia) && !isnan(ib))
-		return 1;
-	if (!isnan(ia) && ia != ib)
-		return ia > ib ? -1 : 1;
+	int c = st_cmp_desc(nd_num(a, "impact_ms"), nd_num(b, "impact_ms"));
+	if (c)
+		return c;
 	/* No time on either side: how far over its threshold each is. */
 	double ra = nd_num(a, "value") / nd_num(a, "threshold");
 	double rb = nd_num(b, "value") / nd_num(b, "threshold");

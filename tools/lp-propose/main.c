@@ -19,6 +19,7 @@
 #include "lputil.h"
 #include "ndjson.h"
 #include "quant.h"
+#include "stats.h"
 
 static void usage(FILE *f)
 {
@@ -510,21 +511,13 @@ static void propose_entry(gen *g, const pr_entry *e, int pass)
 static int by_priority(const void *pa, const void *pb)
 {
 	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	double x = nd_num(a, "priority"), y = nd_num(b, "priority");
-	if (!isnan(x) && isnan(y))
-		return -1;
-	if (isnan(x) && !isnan(y))
-		return 1;
-	if (!isnan(x) && x != y)
-		return x > y ? -1 : 1;
+	int c = st_cmp_desc(nd_num(a, "priority"), nd_num(b, "priority"));
+	if (c)
+		return c;
 	/* No priority on either side: the larger gain first, none last. */
-	double ga = nd_num(a, "gain_ms"), gb = nd_num(b, "gain_ms");
-	if (!isnan(ga) && isnan(gb))
-		return -1;
-	if (isnan(ga) && !isnan(gb))
-		return 1;
-	if (!isnan(ga) && ga != gb)
-		return ga > gb ? -1 : 1;
+	c = st_cmp_desc(nd_num(a, "gain_ms"), nd_num(b, "gain_ms"));
+	if (c)
+		return c;
 	return strcmp(nd_get_string(a, "proposal"), nd_get_string(b, "proposal"));
 }
 
