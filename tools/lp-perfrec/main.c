@@ -18,6 +18,7 @@
 #include "ndjson.h"
 #include "pcount.h"
 #include "perfrec.h"
+#include "stats.h"
 
 static volatile int stop_sig;
 
@@ -146,20 +147,13 @@ out_close(FILE *f, const char *dir, const char *name, char *tmp)
 	free(final);
 }
 
-static int
-dcmp(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return a < b ? -1 : a > b;
-}
-
+/* Sorts v in place: the profile record lists the values in ascending
+ * order.  NaN when n is 0. */
 static double
 median(double *v, size_t n)
 {
-	if (n == 0)
-		return NAN;
-	qsort(v, n, sizeof *v, dcmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	st_sort(v, n);
+	return st_percentile(v, n, 50);
 }
 
 enum { O_COLD = 256, O_OUT, O_SYSCALLS, O_ALLOC, O_NOSAMPLE, O_COUNTERS,
