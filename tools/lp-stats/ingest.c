@@ -123,7 +123,7 @@ static json_t *field_json(const js_field *f)
 	return j ? j : json_null();
 }
 
-static char *label_of(json_t *gobj)
+char *group_label(json_t *gobj, int compact)
 {
 	char *s = lp_xstrdup("");
 	const char *k;
@@ -133,7 +133,7 @@ static char *label_of(json_t *gobj)
 		if (json_is_string(v))
 			piece = lp_xstrdup(json_string_value(v));
 		else
-			piece = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+			piece = json_dumps(v, JSON_ENCODE_ANY | (compact ? JSON_COMPACT : 0));
 		char *n = lp_xasprintf("%s%s%s", s, *s ? " " : "", piece ? piece : "?");
 		free(piece);
 		free(s);
@@ -317,7 +317,7 @@ void ingest(ctx *c, const char *path, int side)
 				g->gobj = json_object();
 				for (size_t k = 0; k < c->nby; k++)
 					json_object_set_new(g->gobj, c->by[k], field_json(&wby[k]));
-				g->label = label_of(g->gobj);
+				g->label = group_label(g->gobj, 1);
 				g->s = lp_xcalloc(c->nfields, sizeof *g->s);
 				*sl = g;
 				c->groups = lp_xreallocarray(c->groups, c->ngroups + 1, sizeof *c->groups);

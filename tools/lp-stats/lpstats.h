@@ -110,6 +110,10 @@ void groups_sort(ctx *c);
 group *group_find(ctx *c, const group *like, int side);
 void series_summarize(series *s);
 const char *unit_of(const char *field);
+/* "minimal rust 128" from a group's {"func":...} (strings as they are,
+ * other values as JSON, compact or with jansson's default spacing as the
+ * tables have it); "all" without --by keys.  Caller frees. */
+char *group_label(json_t *gobj, int compact);
 
 /* report.c */
 void emit(ctx *c, json_t *rec);

@@ -154,25 +154,6 @@ static char *str(json_t *o, const char *k)
 	return lp_xstrdup(json_is_string(v) ? json_string_value(v) : csv ? "" : "-");
 }
 
-static char *group_label(json_t *g)
-{
-	char *s = lp_xstrdup("");
-	const char *k;
-	json_t *v;
-	json_object_foreach(g, k, v) {
-		char *piece = json_is_string(v) ? lp_xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
-		char *n = lp_xasprintf("%s%s%s", s, *s ? " " : "", piece ? piece : "?");
-		free(piece);
-		free(s);
-		s = n;
-	}
-	if (!*s) {
-		free(s);
-		s = lp_xstrdup("all");
-	}
-	return s;
-}
-
 static int is_type(json_t *r, const char *t) { return strcmp(json_string_value(json_object_get(r, "type")), t) == 0; }
 
 static void render_summaries(ctx *c, int fmt)
@@ -186,7 +167,7 @@ static void render_summaries(ctx *c, int fmt)
 	json_array_foreach(c->out, i, r) {
 		if (!is_type(r, "summary"))
 			continue;
-		char *row[16] = {group_label(json_object_get(r, "group")), str(r, "field"), num(r, "n"), num(r, "mean"),
+		char *row[16] = {group_label(json_object_get(r, "group"), 0), str(r, "field"), num(r, "n"), num(r, "mean"),
 				 interval(r, "mean_ci95"), num(r, "stddev"), num(r, "cv_pct"), num(r, "min"), num(r, "p50"),
 				 interval(r, "median_ci95"), num(r, "p90"), num(r, "p95"), num(r, "p99"), num(r, "max"),
 				 num(r, "outliers"), num(r, "excluded")};
@@ -204,7 +185,7 @@ static void render_summaries(ctx *c, int fmt)
 		json_t *ex = json_object_get(r, "excluded_by_status");
 		size_t j;
 		json_t *m;
-		char *g = group_label(json_object_get(r, "group"));
+		char *g = group_label(json_object_get(r, "group"), 0);
 		json_array_foreach(w, j, m) {
 			if (strstr(json_string_value(m), "records excluded"))
 				continue; /* said once per group below */
@@ -236,8 +217,8 @@ static void render_relative(ctx *c, int fmt)
 		json_array_foreach(c->out, i, r) {
 			if (!is_type(r, "relative"))
 				continue;
-			char *row[7] = {group_label(json_object_get(r, "group")), str(r, "field"),
-					group_label(json_object_get(r, "reference")), num(r, "mean"), num(r, "ratio"),
+			char *row[7] = {group_label(json_object_get(r, "group"), 0), str(r, "field"),
+					group_label(json_object_get(r, "reference"), 0), num(r, "mean"), num(r, "ratio"),
 					num(r, "ratio_sd"), interval(r, "ratio_ci95")};
 			t_add(&t, row);
 		}
@@ -254,13 +235,13 @@ static void render_relative(ctx *c, int fmt)
 			if (field)
 				putchar('\n');
 			field = f;
-			char *ref = group_label(json_object_get(r, "reference"));
+			char *ref = group_label(json_object_get(r, "reference"), 0);
 			printf(fmt == FMT_MD ? "### Relative speed (%s, mean)\n\n%s is fastest\n\n" : "Relative speed (%s, mean)\n  %s is fastest\n", f, ref);
 			free(ref);
 		}
 		if (json_is_true(json_object_get(r, "fastest")))
 			continue;
-		char *g = group_label(json_object_get(r, "group"));
+		char *g = group_label(json_object_get(r, "group"), 0);
 		json_t *ratio = json_object_get(r, "ratio"), *sd = json_object_get(r, "ratio_sd");
 		if (json_is_number(ratio)) {
 			char *ci = interval(r, "ratio_ci95");
@@ -288,7 +269,7 @@ static void render_comparisons(ctx *c, int fmt)
 		if (!is_type(r, "comparison"))
 			continue;
 		json_t *b = json_object_get(r, "base"), *a = json_object_get(r, "cand");
-		char *row[13] = {group_label(json_object_get(r, "group")), str(r, "field"), num(b, "n"), num(b, "p50"),
+		char *row[13] = {group_label(json_object_get(r, "group"), 0), str(r, "field"), num(b, "n"), num(b, "p50"),
 				 num(a, "n"), num(a, "p50"), num(r, "median_change_pct"), interval(r, "median_ratio_ci95"),
 				 num(r, "mean_ratio"), interval(r, "mean_ratio_ci95"), num(r, "welch_p"), num(r, "mw_p"),
 				 str(r, "verdict")};
@@ -311,7 +292,7 @@ static void render_gates(ctx *c, int fmt)
 		int pass = json_is_true(json_object_get(r, "pass"));
 		char *res = lp_xstrdup(pass ? "PASS" : "FAIL");
 		json_t *g = json_object_get(r, "group");
-		char *row[5] = {res, str(r, "expr"), json_is_object(g) ? group_label(g) : lp_xstrdup("-"), num(r, "value"),
+		char *row[5] = {res, str(r, "expr"), json_is_object(g) ? group_label(g, 0) : lp_xstrdup("-"), num(r, "value"),
 				str(r, "reason")};
 		t_add(&t, row);
 	}
