@@ -209,6 +209,8 @@ static int copy_tree(const char *from, const char *to, int cold, int *nfiles, ch
 	return rc;
 }
 
+static int empty_dir(const char *path);
+
 static int remove_tree(const char *path)
 {
 	struct stat st;
@@ -216,23 +218,10 @@ static int remove_tree(const char *path)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path);
-	DIR *d = opendir(path);
-	if (!d)
+	/* what could not be emptied cannot be removed either */
+	if (empty_dir(path) != 0)
 		return -1;
-	struct dirent *de;
-	int rc = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char *p = lp_xasprintf("%s/%s", path, de->d_name);
-		if (remove_tree(p) != 0)
-			rc = -1;
-		free(p);
-	}
-	closedir(d);
-	if (rmdir(path) != 0)
-		rc = -1;
-	return rc;
+	return rmdir(path);
 }
 
 /* Remove everything inside path (path stays). */
