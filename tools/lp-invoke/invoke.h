@@ -21,12 +21,16 @@ struct inv_opts {
 	const char *workdir;      /* NULL: a fresh dir under $TMPDIR or /tmp */
 	const char *region, *handler;
 	const char *client_context, *cognito_identity;
-	const char *target;       /* TASKROOT or BOOTSTRAP */
+	const char *target;       /* TASKROOT or BOOTSTRAP; --platform aws: FUNCTION name */
+	const char *endpoint;     /* --platform aws: --endpoint URL (NULL: AWS's) */
+	const char *zip;          /* --platform aws: --zip FILE, code for --arch */
+	int memory_set;           /* --memory given (aws: change the function's) */
 };
 
 int invoke_local(const struct inv_opts *o);
 /* Optional, in aws.c / serve.c. */
 int invoke_aws(const struct inv_opts *o) __attribute__((weak));
 int invoke_serve(int argc, char **argv) __attribute__((weak));
+int invoke_deploy(int argc, char **argv) __attribute__((weak));
 
 #endif

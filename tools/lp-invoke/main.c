@@ -14,6 +14,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lp-invoke [OPTIONS] TASKROOT|BOOTSTRAP\n"
+	    "       lp-invoke --platform aws [OPTIONS] FUNCTION_NAME\n"
+	    "       lp-invoke serve [OPTIONS]    (a local Lambda API; serve --help)\n"
+	    "       lp-invoke deploy [OPTIONS]   (zip and deploy; deploy --help)\n"
 	    "\n"
 	    "Run a Lambda custom runtime (provided.al2023 bootstrap) against a local\n"
 	    "Lambda service (Runtime API 2018-06-01 on 127.0.0.1) and write one\n"
@@ -33,8 +36,13 @@ static void usage(FILE *f)
 	    "                     before each cold start\n"
 	    "  --log FILE         function output and START/END/REPORT lines (default stderr)\n"
 	    "  --arch ARCH        x86_64 or arm64 (default: this machine)\n"
-	    "  --platform P       local (default); aws when built in\n"
-	    "  --region R         AWS_REGION the function sees (default us-east-1)\n"
+	    "  --platform P       local (default); aws: TARGET is a Lambda function name,\n"
+	    "                     measured through the Lambda API (forced cold starts)\n"
+	    "  --endpoint URL     --platform aws: another Lambda endpoint (lp-invoke serve)\n"
+	    "  --zip FILE         --platform aws: the code to use when --arch changes the\n"
+	    "                     function's architecture\n"
+	    "  --region R         AWS_REGION the function sees (default us-east-1); --platform aws:\n"
+	    "                     the Lambda region (default $AWS_REGION, $AWS_DEFAULT_REGION)\n"
 	    "  --handler H        _HANDLER the function sees (default bootstrap)\n"
 	    "  --client-context J Lambda-Runtime-Client-Context header value\n"
 	    "  --cognito-identity J  Lambda-Runtime-Cognito-Identity header value\n"
@@ -71,9 +79,14 @@ int main(int argc, char **argv)
 			lp_usage_error("the serve subcommand is not part of this build");
 		return invoke_serve(argc - 1, argv + 1);
 	}
+	if (argc > 1 && strcmp(argv[1], "deploy") == 0) {
+		if (!invoke_deploy)
+			lp_usage_error("the deploy subcommand is not part of this build");
+		return invoke_deploy(argc - 1, argv + 1);
+	}
 	enum { O_FUNC = 256, O_IMPL, O_COLD, O_WARM, O_MEMORY, O_TIMEOUT, O_INIT_TIMEOUT, O_EVENT,
 		O_ENV, O_COLD_CACHE, O_LOG, O_ARCH, O_PLATFORM, O_REGION, O_HANDLER, O_CC, O_COG,
-		O_NO_CGROUP, O_NO_COUNTERS, O_WORKDIR, O_HELP };
+		O_NO_CGROUP, O_NO_COUNTERS, O_WORKDIR, O_ENDPOINT, O_ZIP, O_HELP };
 	static const struct option lo[] = {
 		{ "func", required_argument, 0, O_FUNC },
 		{ "impl", required_argument, 0, O_IMPL },
@@ -95,6 +108,8 @@ int main(int argc, char **argv)
 		{ "no-cgroup", no_argument, 0, O_NO_CGROUP },
 		{ "no-counters", no_argument, 0, O_NO_COUNTERS },
 		{ "workdir", required_argument, 0, O_WORKDIR },
+		{ "endpoint", required_argument, 0, O_ENDPOINT },
+		{ "zip", required_argument, 0, O_ZIP },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0, 0, 0, 0 },
 	};
@@ -107,6 +122,7 @@ int main(int argc, char **argv)
 	o.timeout_s = 3;
 	o.init_timeout_s = 10;
 	o.region = "us-east-1";
+	int region_given = 0;
 	o.handler = "bootstrap";
 	o.env = lp_xcalloc((size_t)argc + 1, sizeof *o.env);
 	int c;
@@ -116,7 +132,7 @@ int main(int argc, char **argv)
 		case O_IMPL: o.impl = optarg; break;
 		case O_COLD: o.cold = num("--cold", optarg, 0, 1000000); break;
 		case O_WARM: o.warm = num("--warm", optarg, 0, 1000000); break;
-		case O_MEMORY: o.memory_mb = num("--memory", optarg, 128, 10240); break;
+		case O_MEMORY: o.memory_mb = num("--memory", optarg, 128, 10240); o.memory_set = 1; break;
 		case O_TIMEOUT: o.timeout_s = real("--timeout", optarg, 0.001, 900); break;
 		case O_INIT_TIMEOUT: o.init_timeout_s = real("--init-timeout", optarg, 0.001, 900); break;
 		case O_EVENT: o.event_file = optarg; break;
@@ -133,13 +149,15 @@ int main(int argc, char **argv)
 			o.arch = optarg;
 			break;
 		case O_PLATFORM: o.platform = optarg; break;
-		case O_REGION: o.region = optarg; break;
+		case O_REGION: o.region = optarg; region_given = 1; break;
 		case O_HANDLER: o.handler = optarg; break;
 		case O_CC: o.client_context = optarg; break;
 		case O_COG: o.cognito_identity = optarg; break;
 		case O_NO_CGROUP: o.no_cgroup = 1; break;
 		case O_NO_COUNTERS: o.no_counters = 1; break;
 		case O_WORKDIR: o.workdir = optarg; break;
+		case O_ENDPOINT: o.endpoint = optarg; break;
+		case O_ZIP: o.zip = optarg; break;
 		case O_HELP:
 			usage(stdout);
 			free(o.env);
@@ -152,7 +170,15 @@ int main(int argc, char **argv)
 	if (optind != argc - 1)
 		lp_usage_error(optind == argc ? "missing TASKROOT or BOOTSTRAP" : "one TASKROOT or BOOTSTRAP only");
 	o.target = argv[optind];
-	if (!o.arch) {
+	/* aws: the region of the user's AWS configuration, as the AWS CLI */
+	if (strcmp(o.platform, "aws") == 0 && !region_given) {
+		const char *r = getenv("AWS_REGION");
+		if (r == NULL || *r == '\0')
+			r = getenv("AWS_DEFAULT_REGION");
+		if (r && *r)
+			o.region = r;
+	}
+	if (!o.arch && strcmp(o.platform, "aws") != 0) {
 		static struct utsname u;
 		if (uname(&u) != 0)
 			lp_err(LP_EXIT_ENV, "uname");
