@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,6 +175,30 @@ int lp_parse_double(const char *s, double min, double max, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+long lp_opt_long(const char *opt, const char *s, long min, long max)
+{
+	long v;
+	if (lp_parse_long(s, min, max, &v) != 0)
+		lp_usage_error("%s: '%s' is not a whole number in [%ld, %ld]", opt, s, min, max);
+	return v;
+}
+
+double lp_opt_double(const char *opt, const char *s, double min, double max)
+{
+	double v;
+	if (lp_parse_double(s, min, max, &v) != 0)
+		lp_usage_error("%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
+	return v;
+}
+
+const char *lp_host_arch(void)
+{
+	static struct utsname u;
+	if (!u.machine[0] && uname(&u) != 0)
+		lp_err(LP_EXIT_ENV, "uname");
+	return strcmp(u.machine, "aarch64") == 0 ? "arm64" : u.machine;
 }
 
 int lp_parse_table_format(const char *s)

@@ -45,6 +45,13 @@ int64_t lp_wall_ms(void);
 /* Strict number parsing: the whole string, in range.  0 ok, -1 bad. */
 int lp_parse_long(const char *s, long min, long max, long *out);
 int lp_parse_double(const char *s, double min, double max, double *out);
+/* An option's number, or a usage error naming the option, the value and the
+ * range (exit LP_EXIT_USAGE). */
+long lp_opt_long(const char *opt, const char *s, long min, long max);
+double lp_opt_double(const char *opt, const char *s, double min, double max);
+/* This machine as Lambda names architectures: "arm64" for aarch64, else
+ * uname's machine ("x86_64").  uname failing exits LP_EXIT_ENV. */
+const char *lp_host_arch(void);
 /* --format of the tools that write NDJSON or a table: 0 "ndjson",
  * 1 "table", -1 anything else (the caller says what was wrong). */
 int lp_parse_table_format(const char *s);

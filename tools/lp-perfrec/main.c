@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "coldstart.h"
@@ -68,24 +67,6 @@ usage(FILE *f)
 	    "Environment: LP_ALLOC_SO overrides the shim's path.\n"
 	    "Exit: 0 ok, 2 usage or input error (also: no cold start succeeded),\n"
 	    "3 environment error (perf_event_open forbidden, shim missing, I/O).\n");
-}
-
-static long
-num(const char *opt, const char *s, long min, long max)
-{
-	long v;
-	if (lp_parse_long(s, min, max, &v) != 0)
-		lp_usage_error("%s: '%s' is not a whole number in [%ld, %ld]", opt, s, min, max);
-	return v;
-}
-
-static double
-real(const char *opt, const char *s, double min, double max)
-{
-	double v;
-	if (lp_parse_double(s, min, max, &v) != 0)
-		lp_usage_error("%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
-	return v;
 }
 
 static char *
@@ -215,26 +196,26 @@ main(int argc, char **argv)
 	o.env = lp_xcalloc((size_t)argc + 1, sizeof *o.env);
 	while ((c = getopt_long(argc, argv, "F:h", lo, NULL)) != -1) {
 		switch (c) {
-		case O_COLD: o.cold = num("--cold", optarg, 1, 1000000); break;
-		case 'F': o.freq = (unsigned)num("-F", optarg, 1, 100000); break;
+		case O_COLD: o.cold = lp_opt_long("--cold", optarg, 1, 1000000); break;
+		case 'F': o.freq = (unsigned)lp_opt_long("-F", optarg, 1, 100000); break;
 		case O_OUT: o.out = optarg; break;
 		case O_SYSCALLS: o.syscalls = 1; break;
 		case O_ALLOC: o.alloc = 1; break;
 		case O_NOSAMPLE: o.sample = 0; break;
 		case O_COUNTERS: o.counters = 1; break;
 		case O_USERONLY: o.kernel = 0; break;
-		case O_TOP: o.top = num("--top", optarg, 0, 1000000); break;
+		case O_TOP: o.top = lp_opt_long("--top", optarg, 0, 1000000); break;
 		case O_FUNC: o.func = optarg; break;
 		case O_IMPL: o.impl = optarg; break;
-		case O_MEMORY: o.memory_mb = num("--memory", optarg, 128, 10240); break;
+		case O_MEMORY: o.memory_mb = lp_opt_long("--memory", optarg, 128, 10240); break;
 		case O_EVENT: o.event_file = optarg; break;
 		case O_ENV:
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
 				lp_usage_error("--env: '%s' is not K=V", optarg);
 			o.env[o.nenv++] = optarg;
 			break;
-		case O_TIMEOUT: o.timeout_s = real("--timeout", optarg, 0.001, 900); break;
-		case O_INITTIMEOUT: o.init_timeout_s = real("--init-timeout", optarg, 0.001, 900); break;
+		case O_TIMEOUT: o.timeout_s = lp_opt_double("--timeout", optarg, 0.001, 900); break;
+		case O_INITTIMEOUT: o.init_timeout_s = lp_opt_double("--init-timeout", optarg, 0.001, 900); break;
 		case O_NOCGROUP: o.no_cgroup = 1; break;
 		case O_WORKDIR: o.workdir = optarg; break;
 		case O_ARCH:
@@ -278,12 +259,8 @@ main(int argc, char **argv)
 		s = strrchr(func_buf, '/');
 		o.func = s ? s + 1 : func_buf;
 	}
-	if (o.arch == NULL) {
-		static struct utsname u;
-		if (uname(&u) != 0)
-			lp_err(LP_EXIT_ENV, "uname");
-		o.arch = strcmp(u.machine, "aarch64") == 0 ? "arm64" : u.machine;
-	}
+	if (o.arch == NULL)
+		o.arch = lp_host_arch();
 	if (o.event_file != NULL) {
 		event = slurp(o.event_file, &elen);
 	} else {
