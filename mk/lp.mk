@@ -50,4 +50,8 @@ help: ## list targets and variables
 	  'MEMORY=MB'    'configured memory (default 128)' \
 	  'EVENT=file'   'event JSON (default share/events/<func>.json)' \
 	  'PLATFORM=p'   'local (default) or aws' \
+	  'ROLE=arn'     'aws: execution role to create the function (make deploy)' \
+	  'ENDPOINT=url' 'aws: another Lambda API endpoint (e.g. lp-invoke serve)' \
+	  'REGION=r'     'aws: region (default $$AWS_REGION)' \
+	  'ARCH=a'       'aws: x86_64 or arm64 (default this machine)' \
 	  'RUCHY=path'   'ruchy compiler (default: ruchy on PATH)'
