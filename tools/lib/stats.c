@@ -163,6 +163,34 @@ static void isort(double *v, size_t n)
 	}
 }
 
+/* The pivot of the partitions below: the median of three values. */
+static inline double med3(double a, double b, double c)
+{
+	return a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+}
+
+/* Hoare's partition of v[*i..*j] around piv (Wirth's formulation): on
+ * return v[..*j] <= piv <= v[*i..], and *j < *i. */
+static inline void partition(double *v, double piv, ptrdiff_t *pi, ptrdiff_t *pj)
+{
+	ptrdiff_t i = *pi, j = *pj;
+	do {
+		while (v[i] < piv)
+			i++;
+		while (piv < v[j])
+			j--;
+		if (i <= j) {
+			double t = v[i];
+			v[i] = v[j];
+			v[j] = t;
+			i++;
+			j--;
+		}
+	} while (i <= j);
+	*pi = i;
+	*pj = j;
+}
+
 static void intro(double *v, size_t n, int depth)
 {
 	while (n > 24) {
@@ -170,22 +198,8 @@ static void intro(double *v, size_t n, int depth)
 			qsort(v, n, sizeof *v, cmp_double);
 			return;
 		}
-		double a = v[0], b = v[n / 2], c = v[n - 1];
-		double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
 		ptrdiff_t i = 0, j = (ptrdiff_t)n - 1;
-		do {
-			while (v[i] < piv)
-				i++;
-			while (piv < v[j])
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				j--;
-			}
-		} while (i <= j);
+		partition(v, med3(v[0], v[n / 2], v[n - 1]), &i, &j);
 		/* recurse on the smaller side, loop on the larger */
 		size_t left = (size_t)(j + 1), right = n - (size_t)i;
 		if (left < right) {
@@ -535,23 +549,8 @@ double st_select(double *v, size_t n, size_t k)
 	/* Hoare's FIND (Wirth's formulation) with a median-of-three pivot. */
 	ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
 	while (r > l) {
-		ptrdiff_t m = l + (r - l) / 2;
-		double a = v[l], b = v[m], c = v[r];
-		double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
 		ptrdiff_t i = l, j = r;
-		do {
-			while (v[i] < piv)
-				i++;
-			while (piv < v[j])
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				j--;
-			}
-		} while (i <= j);
+		partition(v, med3(v[l], v[l + (r - l) / 2], v[r]), &i, &j);
 		if (kk <= j)
 			r = j;
 		else if (kk >= i)
