@@ -335,30 +335,28 @@ memalign(size_t align, size_t n)
 	return aligned(LPA_MEMALIGN, &real_memalign, align, n);
 }
 
-EXPORT void *
-valloc(size_t n)
+static void *
+paged(enum lpa_fn fn, valloc_fn *real, size_t n)
 {
 	void *p;
 
 	if (resolving || !ready())
 		return NULL;
 	depth++;
-	p = real_valloc(n);
-	count_alloc(LPA_VALLOC, n, p, NULL, 0);
+	p = (*real)(n);
+	count_alloc(fn, n, p, NULL, 0);
 	depth--;
 	return p;
 }
 
 EXPORT void *
+valloc(size_t n)
+{
+	return paged(LPA_VALLOC, &real_valloc, n);
+}
+
+EXPORT void *
 pvalloc(size_t n)
 {
-	void *p;
-
-	if (resolving || !ready())
-		return NULL;
-	depth++;
-	p = real_pvalloc(n);
-	count_alloc(LPA_PVALLOC, n, p, NULL, 0);
-	depth--;
-	return p;
+	return paged(LPA_PVALLOC, &real_pvalloc, n);
 }
