@@ -128,7 +128,6 @@ ps_open_sampling(struct ps_event *ev, pid_t pid, int cpu, unsigned freq,
 	a.sample_id_all = 1;
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
-	a.wakeup_watermark = 0;
 	a.watermark = 1;
 	a.wakeup_watermark = 64 * 1024;
 	ev->sample_type = a.sample_type;
