@@ -137,12 +137,10 @@ invoke_deploy(int argc, char **argv)
 		case O_ZIP_ONLY: zip_only = 1; break;
 		case O_ROLE: role = optarg; break;
 		case O_MEMORY:
-			if (lp_parse_long(optarg, 128, 10240, &memory) != 0)
-				lp_usage_error("--memory: '%s' is not a whole number in [128, 10240]", optarg);
+			memory = lp_opt_long("--memory", optarg, 128, 10240);
 			break;
 		case O_TIMEOUT:
-			if (lp_parse_long(optarg, 1, 900, &timeout) != 0)
-				lp_usage_error("--timeout: '%s' is not a whole number of seconds in [1, 900]", optarg);
+			timeout = lp_opt_long("--timeout", optarg, 1, 900);
 			break;
 		case O_ARCH:
 			if (strcmp(optarg, "x86_64") && strcmp(optarg, "arm64"))

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1405,8 +1404,7 @@ invoke_serve(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case O_PORT:
-			if (lp_parse_long(optarg, 0, 65535, &port) != 0)
-				lp_usage_error("--port: '%s' is not a port number (0-65535)", optarg);
+			port = lp_opt_long("--port", optarg, 0, 65535);
 			break;
 		case O_PORT_FILE: port_file = optarg; break;
 		case O_FUNCTION: {
@@ -1417,8 +1415,7 @@ invoke_serve(int argc, char **argv)
 			break;
 		}
 		case O_MAXC:
-			if (lp_parse_long(optarg, 1, 1000, &S.max_conc) != 0)
-				lp_usage_error("--max-concurrency: '%s' is not a whole number in [1, 1000]", optarg);
+			S.max_conc = lp_opt_long("--max-concurrency", optarg, 1, 1000);
 			break;
 		case O_REGION: S.region = optarg; break;
 		case O_WORKDIR: workdir = optarg; break;
@@ -1437,10 +1434,7 @@ invoke_serve(int argc, char **argv)
 		free(fnspec);
 		lp_usage_error("serve takes no operands (got '%s')", argv[optind]);
 	}
-	struct utsname u;
-	if (uname(&u) != 0)
-		lp_err(LP_EXIT_ENV, "uname");
-	snprintf(S.host_arch, sizeof S.host_arch, "%.7s", strcmp(u.machine, "aarch64") == 0 ? "arm64" : u.machine);
+	snprintf(S.host_arch, sizeof S.host_arch, "%.7s", lp_host_arch());
 	S.run_id = lp_run_id();
 	if (workdir) {
 		if (mkdir(workdir, 0755) != 0 && errno != EEXIST)
