@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "invoke.h"
 #include "lputil.h"
@@ -53,22 +52,6 @@ static void usage(FILE *f)
 	    "\n"
 	    "Exit: 0 ok (a function that fails is a record with a status), 2 usage or\n"
 	    "input error, 3 environment error.\n");
-}
-
-static long num(const char *opt, const char *s, long min, long max)
-{
-	long v;
-	if (lp_parse_long(s, min, max, &v) != 0)
-		lp_usage_error("%s: '%s' is not a whole number in [%ld, %ld]", opt, s, min, max);
-	return v;
-}
-
-static double real(const char *opt, const char *s, double min, double max)
-{
-	double v;
-	if (lp_parse_double(s, min, max, &v) != 0)
-		lp_usage_error("%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -130,11 +113,11 @@ int main(int argc, char **argv)
 		switch (c) {
 		case O_FUNC: o.func = optarg; break;
 		case O_IMPL: o.impl = optarg; break;
-		case O_COLD: o.cold = num("--cold", optarg, 0, 1000000); break;
-		case O_WARM: o.warm = num("--warm", optarg, 0, 1000000); break;
-		case O_MEMORY: o.memory_mb = num("--memory", optarg, 128, 10240); o.memory_set = 1; break;
-		case O_TIMEOUT: o.timeout_s = real("--timeout", optarg, 0.001, 900); break;
-		case O_INIT_TIMEOUT: o.init_timeout_s = real("--init-timeout", optarg, 0.001, 900); break;
+		case O_COLD: o.cold = lp_opt_long("--cold", optarg, 0, 1000000); break;
+		case O_WARM: o.warm = lp_opt_long("--warm", optarg, 0, 1000000); break;
+		case O_MEMORY: o.memory_mb = lp_opt_long("--memory", optarg, 128, 10240); o.memory_set = 1; break;
+		case O_TIMEOUT: o.timeout_s = lp_opt_double("--timeout", optarg, 0.001, 900); break;
+		case O_INIT_TIMEOUT: o.init_timeout_s = lp_opt_double("--init-timeout", optarg, 0.001, 900); break;
 		case O_EVENT: o.event_file = optarg; break;
 		case O_ENV:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -178,12 +161,8 @@ int main(int argc, char **argv)
 		if (r && *r)
 			o.region = r;
 	}
-	if (!o.arch && strcmp(o.platform, "aws") != 0) {
-		static struct utsname u;
-		if (uname(&u) != 0)
-			lp_err(LP_EXIT_ENV, "uname");
-		o.arch = strcmp(u.machine, "aarch64") == 0 ? "arm64" : u.machine;
-	}
+	if (!o.arch && strcmp(o.platform, "aws") != 0)
+		o.arch = lp_host_arch();
 	int rc;
 	if (strcmp(o.platform, "local") == 0) {
 		rc = invoke_local(&o);
