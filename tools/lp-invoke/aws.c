@@ -38,32 +38,6 @@ aws_on_signal(int sig)
 	aws_stop = sig;
 }
 
-struct aws_events {
-	char *fixed;
-	size_t fixed_len;
-	nd_reader *in;
-};
-
-static int
-aws_next_event(struct aws_events *ev, char **buf, size_t *len)
-{
-	if (ev->fixed) {
-		*buf = lp_xmalloc(ev->fixed_len + 1);
-		memcpy(*buf, ev->fixed, ev->fixed_len + 1);
-		*len = ev->fixed_len;
-		return 1;
-	}
-	json_t *j = nd_read(ev->in);
-	if (!j)
-		return 0;
-	*buf = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_decref(j);
-	if (!*buf)
-		lp_errx(LP_EXIT_ENV, "out of memory");
-	*len = strlen(*buf);
-	return 1;
-}
-
 /* 1 when the endpoint is AWS's own Lambda service. */
 static int
 aws_is_aws_endpoint(const char *url)
@@ -290,7 +264,7 @@ invoke_aws(const struct inv_opts *o)
 {
 	struct aws_run R;
 	char err[1024];
-	struct aws_events ev = { 0 };
+	struct inv_events ev;
 
 	memset(&R, 0, sizeof R);
 	R.o = o;
@@ -301,22 +275,7 @@ invoke_aws(const struct inv_opts *o)
 	R.func = o->func ? o->func : R.name;
 	if (o->nenv)
 		lp_usage_error("--env is not used with --platform aws (the function's own configuration applies)");
-	if (o->event_file) {
-		json_error_t je;
-		json_t *j = json_load_file(o->event_file, JSON_DECODE_ANY, &je);
-		if (!j) {
-			if (access(o->event_file, R_OK) != 0)
-				lp_err(LP_EXIT_USAGE, "%s", o->event_file);
-			lp_errx(LP_EXIT_USAGE, "%s:%d: %s", o->event_file, je.line, je.text);
-		}
-		ev.fixed = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-		ev.fixed_len = strlen(ev.fixed);
-		json_decref(j);
-	} else {
-		if (isatty(0))
-			lp_usage_error("no events: give --event FILE or NDJSON events on stdin");
-		ev.in = nd_open("-");
-	}
+	inv_events_open(&ev, o->event_file);
 	const char *region = o->region;
 	if (aws_client_init(&R.cl, region, o->endpoint, err, sizeof err) < 0)
 		lp_errx(strncmp(err, "bad ", 4) == 0 ? LP_EXIT_USAGE : LP_EXIT_ENV, "%s", err);
@@ -375,7 +334,7 @@ invoke_aws(const struct inv_opts *o)
 	for (long i = 1; i <= o->cold && !aws_stop; i++) {
 		char *event;
 		size_t elen;
-		if (!aws_next_event(&ev, &event, &elen))
+		if (!inv_next_event(&ev, &event, &elen))
 			break;
 		/* lambda-perf's forced cold start: one changed variable */
 		json_t *v = json_deep_copy(R.vars);
@@ -404,7 +363,7 @@ invoke_aws(const struct inv_opts *o)
 			break;
 		}
 		for (long k = 0; k < warm && !aws_stop; k++) {
-			if (!aws_next_event(&ev, &event, &elen))
+			if (!inv_next_event(&ev, &event, &elen))
 				break;
 			ir = aws_invoke_one(&R, event, elen, 0, NAN, 0, 0, err, sizeof err);
 			free(event);
@@ -429,8 +388,6 @@ out:
 	aws_client_free(&R.cl);
 	if (R.log_fd >= 0 && close(R.log_fd) != 0)
 		lp_err(LP_EXIT_ENV, "%s", o->log_file);
-	free(ev.fixed);
-	if (ev.in)
-		nd_close(ev.in);
+	inv_events_close(&ev);
 	return rc;
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "ndjson.h"
+
 struct inv_opts {
 	const char *func, *impl, *arch, *platform;
 	long cold, warm, memory_mb;
@@ -26,6 +28,18 @@ struct inv_opts {
 	const char *zip;          /* --platform aws: --zip FILE, code for --arch */
 	int memory_set;           /* --memory given (aws: change the function's) */
 };
+
+/* Events (events.c): --event FILE for every invocation, else NDJSON on
+ * stdin.  Input errors exit 2 with the file and line. */
+struct inv_events {
+	char *fixed;        /* --event: the file's bytes */
+	size_t fixed_len;
+	nd_reader *in;      /* stdin NDJSON */
+};
+void inv_events_open(struct inv_events *ev, const char *event_file);
+/* Next event into *buf (malloc'd), 0 at end of input. */
+int inv_next_event(struct inv_events *ev, char **buf, size_t *len);
+void inv_events_close(struct inv_events *ev);
 
 int invoke_local(const struct inv_opts *o);
 /* Optional, in aws.c / serve.c. */

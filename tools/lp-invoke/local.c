@@ -43,63 +43,6 @@ static void cleanup(void)
 	}
 }
 
-struct events {
-	char *fixed;        /* --event: the file's bytes */
-	size_t fixed_len;
-	nd_reader *in;      /* stdin NDJSON */
-};
-
-/* Next event into *buf (malloc'd), 0 at end of input. */
-static int next_event(struct events *ev, char **buf, size_t *len)
-{
-	if (ev->fixed) {
-		*buf = lp_xmalloc(ev->fixed_len + 1);
-		memcpy(*buf, ev->fixed, ev->fixed_len + 1);
-		*len = ev->fixed_len;
-		return 1;
-	}
-	json_t *j = nd_read(ev->in);
-	if (!j)
-		return 0;
-	*buf = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_decref(j);
-	if (!*buf)
-		lp_errx(LP_EXIT_ENV, "out of memory");
-	*len = strlen(*buf);
-	return 1;
-}
-
-static void load_event_file(struct events *ev, const char *path)
-{
-	json_error_t je;
-	json_t *j = json_load_file(path, JSON_DECODE_ANY, &je);
-	if (!j) {
-		if (access(path, R_OK) != 0)
-			lp_err(LP_EXIT_USAGE, "%s", path);
-		lp_errx(LP_EXIT_USAGE, "%s:%d: %s", path, je.line, je.text);
-	}
-	json_decref(j);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		lp_err(LP_EXIT_USAGE, "%s", path);
-	size_t cap = 4096, n = 0;
-	char *b = lp_xmalloc(cap);
-	size_t r;
-	while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
-		n += r;
-		if (cap - n - 1 == 0)
-			b = lp_xrealloc(b, cap *= 2);
-	}
-	if (ferror(f))
-		lp_err(LP_EXIT_USAGE, "%s", path);
-	fclose(f);
-	while (n && (b[n - 1] == '\n' || b[n - 1] == '\r'))
-		n--;
-	b[n] = '\0';
-	ev->fixed = b;
-	ev->fixed_len = n;
-}
-
 static const char *default_func(const char *target, int is_dir, char *buf, size_t len)
 {
 	char tmp[PATH_MAX];
@@ -158,14 +101,8 @@ int invoke_local(const struct inv_opts *o)
 	char fbuf[256];
 	const char *func = o->func ? o->func : default_func(o->target, is_dir, fbuf, sizeof fbuf);
 
-	struct events ev = { 0 };
-	if (o->event_file) {
-		load_event_file(&ev, o->event_file);
-	} else {
-		if (isatty(0))
-			lp_usage_error("no events: give --event FILE or NDJSON events on stdin");
-		ev.in = nd_open("-");
-	}
+	struct inv_events ev;
+	inv_events_open(&ev, o->event_file);
 
 	int log_fd = 2;
 	if (o->log_file) {
@@ -244,7 +181,7 @@ int invoke_local(const struct inv_opts *o)
 	for (long env = 1; env <= o->cold && !stop_sig; env++) {
 		char *event;
 		size_t elen;
-		if (!next_event(&ev, &event, &elen))
+		if (!inv_next_event(&ev, &event, &elen))
 			break;
 		got_any = 1;
 		cfg.evict_extra = (const char *const *)evict;
@@ -257,7 +194,7 @@ int invoke_local(const struct inv_opts *o)
 			break;
 		}
 		for (long k = 0; k <= o->warm; k++) {
-			if (k > 0 && !next_event(&ev, &event, &elen))
+			if (k > 0 && !inv_next_event(&ev, &event, &elen))
 				break;
 			struct cs_result r;
 			int dead = cs_invoke(e, event, elen, &r);
@@ -301,9 +238,7 @@ int invoke_local(const struct inv_opts *o)
 	for (size_t i = 0; i < nevict; i++)
 		free(evict[i]);
 	free(evict);
-	if (ev.in)
-		nd_close(ev.in);
-	free(ev.fixed);
+	inv_events_close(&ev);
 	if (own_workdir && rmdir(workdir) != 0)
 		lp_warn("rmdir %s", workdir);
 	free(own_workdir_path);
