@@ -36,6 +36,7 @@
 #include "coldstart.h"
 #include "dzip.h"
 #include "invoke.h"
+#include "awsapi.h"
 #include "lputil.h"
 #include "lsvc.h"
 #include "sha256.h"
@@ -1063,8 +1064,7 @@ op_create(struct MHD_Connection *c, struct srv_req *q, char *fname, size_t fl, u
 	if (b == NULL)
 		return ret;
 	const char *name = json_string_value(json_object_get(b, "FunctionName"));
-	if (name == NULL || !*name || strlen(name) > 64 || strspn(name,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(name)) {
+	if (name == NULL || !aws_valid_function_name(name)) {
 		json_decref(b);
 		*st = 400, *et = "ValidationException";
 		return srv_error(c, 400, *et, "1 validation error detected: Value at 'functionName' failed to satisfy "
@@ -1452,8 +1452,7 @@ invoke_serve(int argc, char **argv)
 		char *eq = strchr(name, '=');
 		*eq = '\0';
 		struct stat st;
-		if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(name) ||
-		    strlen(name) > 64)
+		if (!aws_valid_function_name(name))
 			lp_usage_error("--function: '%s' is not a Lambda function name ([A-Za-z0-9_-]{1,64})", name);
 		if (stat(eq + 1, &st) != 0)
 			lp_err(LP_EXIT_USAGE, "--function %s: %s", name, eq + 1);
